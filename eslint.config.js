@@ -1,0 +1,29 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "src/store/migrations/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-imports": "off",
+    },
+  },
+  {
+    files: ["src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["node:*"], message: "src/core is pure: no Node APIs (see DESIGN.md)." }] },
+      ],
+      "no-restricted-globals": [
+        "error",
+        { name: "Date", message: "src/core takes the time as an argument; do not read the clock." },
+        { name: "setTimeout", message: "src/core does no I/O." },
+        { name: "fetch", message: "src/core does no I/O." },
+      ],
+    },
+  },
+);

@@ -1,0 +1,23 @@
+import { Command } from "commander";
+import { registerDemoCommand } from "./commands/demo.js";
+import { registerLoadCommand } from "./commands/load.js";
+import { registerProxyCommand } from "./commands/proxy.js";
+import { registerRolloutCommand } from "./commands/rollout.js";
+import { registerSampleServiceCommand } from "./commands/sample-service.js";
+import { ExitCode } from "./exit-codes.js";
+
+const program = new Command()
+  .name("glidepath")
+  .description("Gradual deployments that check SLOs at every stage and roll back by themselves.")
+  .showHelpAfterError()
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : ExitCode.badInput);
+  });
+
+registerDemoCommand(program);
+registerRolloutCommand(program);
+registerProxyCommand(program);
+registerSampleServiceCommand(program);
+registerLoadCommand(program);
+
+await program.parseAsync();
