@@ -1,0 +1,123 @@
+import type { Plan, Slo } from "./plan.js";
+import { sliValue, type SliSample } from "./sli.js";
+
+export type Verdict = "pass" | "fail" | "insufficient_data";
+export type SloVerdict = Verdict | "not_applicable";
+
+export interface SloResult {
+  slo: Slo;
+  /** The rule in words, e.g. "latency_p99 <= 1.5 x stable". */
+  rule: string;
+  verdict: SloVerdict;
+  candidate: number | null;
+  stable: number | null;
+  /** The limit the candidate's value was held to. */
+  threshold: number | null;
+}
+
+/** One evaluation of every SLO at one moment, with the numbers behind it. */
+export interface Check {
+  at: number;
+  stageIndex: number;
+  window: { from: number; to: number };
+  verdict: Verdict;
+  /** Why there is no verdict, when the verdict is insufficient_data. */
+  note: string | null;
+  samples: { stable: SliSample | null; candidate: SliSample | null };
+  results: SloResult[];
+}
+
+export interface CheckContext {
+  plan: Plan;
+  stable: string;
+  candidate: string;
+  candidatePercent: number;
+  stageIndex: number;
+  window: { from: number; to: number };
+  at: number;
+}
+
+const EMPTY_SAMPLE: SliSample = { requests: 0, errors: 0, latencyMs: {} };
+
+export function describeSlo(slo: Slo): string {
+  return "max" in slo ? `${slo.sli} <= ${slo.max}` : `${slo.sli} <= ${slo.maxRatioToStable} x stable`;
+}
+
+/**
+ * Judges the candidate against the plan's SLOs from per-version samples. A version that gets
+ * traffic at this stage but has fewer than minRequests in the window leaves the check without a
+ * verdict: thin data neither passes nor fails a stage.
+ */
+export function evaluateCheck(context: CheckContext, samples: ReadonlyMap<string, SliSample>): Check {
+  const { plan, stable, candidate, candidatePercent } = context;
+  const stableSample = samples.get(stable) ?? EMPTY_SAMPLE;
+  const candidateSample = samples.get(candidate) ?? EMPTY_SAMPLE;
+  const stableHasTraffic = candidatePercent < 100;
+  const { minRequests } = plan.policy;
+
+  const thin = [
+    candidateSample.requests < minRequests && `${candidate} served ${candidateSample.requests} requests`,
+    stableHasTraffic && stableSample.requests < minRequests && `${stable} served ${stableSample.requests} requests`,
+  ].filter(Boolean);
+  const note = thin.length > 0 ? `${thin.join(" and ")} in the window; a verdict needs ${minRequests} each` : null;
+
+  const results = plan.slos.map((slo) => judgeSlo(slo, candidateSample, stableHasTraffic ? stableSample : null));
+  const verdicts = results.map((result) => result.verdict);
+  // Thin data decides nothing. With enough requests, a failing SLO fails the check even when
+  // another SLO cannot be measured: a missing signal must not hide a measured regression.
+  const verdict: Verdict =
+    note !== null
+      ? "insufficient_data"
+      : verdicts.includes("fail")
+        ? "fail"
+        : verdicts.includes("insufficient_data")
+          ? "insufficient_data"
+          : "pass";
+
+  return {
+    at: context.at,
+    stageIndex: context.stageIndex,
+    window: context.window,
+    verdict,
+    note: note ?? (verdict === "insufficient_data" ? "the metrics source does not measure every SLI of the plan" : null),
+    samples: { stable: samples.get(stable) ?? null, candidate: samples.get(candidate) ?? null },
+    results: note === null ? results : results.map((result) => ({ ...result, verdict: holdBack(result.verdict) })),
+  };
+}
+
+/** With thin data a result is reported for information but decides nothing. */
+function holdBack(verdict: SloVerdict): SloVerdict {
+  return verdict === "not_applicable" ? verdict : "insufficient_data";
+}
+
+function judgeSlo(slo: Slo, candidate: SliSample, stable: SliSample | null): SloResult {
+  const rule = describeSlo(slo);
+  const candidateValue = sliValue(candidate, slo.sli) ?? null;
+  const stableValue = stable ? (sliValue(stable, slo.sli) ?? null) : null;
+  const result = { slo, rule, candidate: candidateValue, stable: stableValue };
+
+  if ("max" in slo) {
+    if (candidateValue === null) return { ...result, verdict: "insufficient_data", threshold: slo.max };
+    return { ...result, verdict: candidateValue <= slo.max ? "pass" : "fail", threshold: slo.max };
+  }
+  if (!stable) return { ...result, verdict: "not_applicable", threshold: null };
+  if (candidateValue === null || stableValue === null) return { ...result, verdict: "insufficient_data", threshold: null };
+  const threshold = slo.maxRatioToStable * stableValue;
+  return { ...result, verdict: candidateValue <= threshold ? "pass" : "fail", threshold };
+}
+
+/** The failing SLOs of a check in words, e.g. "error_rate <= 0.01: v2 0.152 (v1 0.001)". */
+export function describeFailures(check: Check, stable: string, candidate: string): string {
+  return check.results
+    .filter((result) => result.verdict === "fail")
+    .map((result) => {
+      const stableText = result.stable === null ? "" : ` (${stable} ${formatSliValue(result.stable)})`;
+      return `${result.rule}: ${candidate} ${formatSliValue(result.candidate)}${stableText}`;
+    })
+    .join("; ");
+}
+
+export function formatSliValue(value: number | null): string {
+  if (value === null) return "n/a";
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(3)));
+}

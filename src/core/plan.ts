@@ -1,0 +1,183 @@
+import YAML from "yaml";
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+import { SLIS, type Sli } from "./sli.js";
+
+export type Progression = "auto" | "manual";
+
+export interface Stage {
+  /** The candidate's share of traffic at this stage. */
+  percent: number;
+  soakSeconds: number;
+  progression: Progression;
+}
+
+export type Slo = { sli: Sli; max: number } | { sli: Sli; maxRatioToStable: number };
+
+export interface Policy {
+  checkIntervalSeconds: number;
+  /** Consecutive failing checks before rollback. */
+  failureThreshold: number;
+  /** No verdict while a version with traffic has fewer requests than this in the check window. */
+  minRequests: number;
+  onMetricsUnavailable: "hold" | "rollback";
+  /** How far back each check looks; without it, a check covers the whole stage so far. */
+  windowSeconds?: number;
+}
+
+export interface Plan {
+  name: string;
+  stages: Stage[];
+  slos: Slo[];
+  policy: Policy;
+}
+
+export const DEFAULT_POLICY: Policy = {
+  checkIntervalSeconds: 60,
+  failureThreshold: 3,
+  minRequests: 100,
+  onMetricsUnavailable: "hold",
+};
+
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const seconds = parseDuration(value);
+  if (seconds instanceof Error) {
+    ctx.addIssue({ code: "custom", message: seconds.message });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const positiveDuration = duration.refine((seconds) => seconds > 0, "must be longer than 0s");
+
+const stageSchema = z.strictObject({
+  percent: z.number().gt(0, "must be greater than 0").max(100, "must be at most 100"),
+  soak: duration.default(0),
+  progression: z.enum(["auto", "manual"]).default("auto"),
+});
+
+const sloSchema = z
+  .strictObject({
+    sli: z.enum(SLIS, `must be one of ${SLIS.join(", ")}`),
+    max: z.number().min(0, "must be 0 or more").optional(),
+    maxRatioToStable: z.number().gt(0, "must be greater than 0").optional(),
+  })
+  .refine((slo) => (slo.max === undefined) !== (slo.maxRatioToStable === undefined), {
+    message: "give exactly one of max (absolute) or maxRatioToStable (relative to the stable version)",
+  });
+
+const policySchema = z.strictObject({
+  checkInterval: positiveDuration.default(DEFAULT_POLICY.checkIntervalSeconds),
+  failureThreshold: z.number().int("must be a whole number").min(1, "must be at least 1").default(DEFAULT_POLICY.failureThreshold),
+  minRequests: z.number().int("must be a whole number").min(0, "must be 0 or more").default(DEFAULT_POLICY.minRequests),
+  onMetricsUnavailable: z.enum(["hold", "rollback"], "must be hold or rollback").default(DEFAULT_POLICY.onMetricsUnavailable),
+  window: positiveDuration.optional(),
+});
+
+const planSchema = z.strictObject({
+  name: z.string().min(1, "must not be empty"),
+  stages: z
+    .array(stageSchema)
+    .min(1, "needs at least one stage")
+    .superRefine((stages, ctx) => {
+      const inRange = (percent: number) => percent > 0 && percent <= 100;
+      stages.forEach((stage, i) => {
+        const previous = stages[i - 1];
+        // An out-of-range percent already has its own message; do not report it twice.
+        if (previous && inRange(stage.percent) && inRange(previous.percent) && stage.percent <= previous.percent) {
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "percent"],
+            message: `must be greater than the previous stage's ${previous.percent}; percents increase strictly`,
+          });
+        }
+      });
+      const last = stages.at(-1);
+      if (last && inRange(last.percent) && last.percent !== 100) {
+        ctx.addIssue({ code: "custom", path: [stages.length - 1, "percent"], message: "the last stage must be 100" });
+      }
+    }),
+  slos: z.array(sloSchema).default([]),
+  policy: policySchema.prefault({}),
+});
+
+export type PlanInput = z.input<typeof planSchema>;
+
+export class PlanError extends Error {
+  override name = "PlanError";
+}
+
+/** Validates a plan given as data (already parsed from YAML or JSON). */
+export function parsePlan(input: unknown): Plan | PlanError {
+  const result = planSchema.safeParse(input);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => describeIssue(input, issue));
+    return new PlanError(`invalid plan: ${issues.join("; ")}`);
+  }
+  const { name, stages, slos, policy } = result.data;
+  return {
+    name,
+    stages: stages.map(({ percent, soak, progression }) => ({ percent, soakSeconds: soak, progression })),
+    slos: slos.map(({ sli, max, maxRatioToStable }) => (max !== undefined ? { sli, max } : { sli, maxRatioToStable: maxRatioToStable! })),
+    policy: {
+      checkIntervalSeconds: policy.checkInterval,
+      failureThreshold: policy.failureThreshold,
+      minRequests: policy.minRequests,
+      onMetricsUnavailable: policy.onMetricsUnavailable,
+      ...(policy.window !== undefined && { windowSeconds: policy.window }),
+    },
+  };
+}
+
+/** Reads a plan from YAML or JSON text (JSON is valid YAML). */
+export function parsePlanText(text: string, source = "plan"): Plan | PlanError {
+  const document = YAML.parseDocument(text);
+  const [error] = document.errors;
+  if (error) return new PlanError(`${source} is not valid YAML or JSON: ${error.message.split("\n")[0]}`);
+  const plan = parsePlan(document.toJS());
+  return plan instanceof PlanError ? new PlanError(plan.message.replace(/^invalid plan/, `invalid plan in ${source}`)) : plan;
+}
+
+/** The plan as it is written in a file: the inverse of parsePlan. */
+export function planToInput(plan: Plan): PlanInput {
+  const { checkIntervalSeconds, failureThreshold, minRequests, onMetricsUnavailable, windowSeconds } = plan.policy;
+  return {
+    name: plan.name,
+    stages: plan.stages.map(({ percent, soakSeconds, progression }) => ({ percent, soak: soakSeconds, progression })),
+    slos: plan.slos,
+    policy: {
+      checkInterval: checkIntervalSeconds,
+      failureThreshold,
+      minRequests,
+      onMetricsUnavailable,
+      ...(windowSeconds !== undefined && { window: windowSeconds }),
+    },
+  };
+}
+
+function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
+  const path = pathText(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys
+      .map((key) => `${pathText([...issue.path, key])}: unknown field (${gotText(valueAt(input, [...issue.path, key]))})`)
+      .join("; ");
+  }
+  return `${path} ${issue.message} (${gotText(valueAt(input, issue.path))})`;
+}
+
+function pathText(path: PropertyKey[]): string {
+  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`), "plan");
+}
+
+function gotText(value: unknown): string {
+  return value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}

@@ -1,0 +1,257 @@
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { ENGINE_ACTOR, type ReleaseEventDraft } from "../core/events.js";
+import {
+  checkWindow,
+  createRelease,
+  desiredSplit,
+  isTerminal,
+  splitNote,
+  type NewRelease,
+  type Release,
+} from "../core/release.js";
+import { formatSplit, splitAt, splitsEqual, type Split } from "../core/split.js";
+import { step, type Command, type Input, type StepResult } from "../core/step.js";
+import { PlatformError, type DeploymentTarget, type MetricsSource } from "../platforms/types.js";
+import { RevisionConflict, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
+import type { Clock } from "./clock.js";
+import { withRetry } from "./retry.js";
+
+/** The two adapters a release's platform provides. */
+export interface PlatformConnection {
+  target: DeploymentTarget;
+  metrics: MetricsSource;
+}
+
+export interface EngineOptions {
+  store: ReleaseStore;
+  clock: Clock;
+  connect(release: Release): PlatformConnection;
+}
+
+export interface EngineEvents {
+  event: [releaseId: string, event: ReleaseEventDraft];
+  /** A platform call failed and will be retried; the release is not lost. */
+  retry: [releaseId: string, message: string, delayMs: number];
+}
+
+/** Thrown for requests the engine refuses: bad versions, a split already in flight, a wrong state. */
+export class ReleaseRefused extends Error {
+  override name = "ReleaseRefused";
+}
+
+const RECONCILE_ATTEMPTS = 6;
+const METRICS_ATTEMPTS = 2;
+/** How long to wait before trying again when the platform stayed unreachable through every retry. */
+const UNREACHABLE_PAUSE_MS = 30_000;
+
+/**
+ * Drives releases: a level-triggered reconciler. Each wake-up loads the release, makes the
+ * platform serve the split its state asks for (or pauses on drift), and runs the check that is
+ * due. Wake-up times live in the database, so a restarted engine resumes every release where it
+ * was.
+ */
+export class Engine extends EventEmitter<EngineEvents> {
+  private readonly wakers = new Map<string, AbortController>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: EngineOptions) {
+    super();
+  }
+
+  /** Records a new pending release after checking that the platform can run it. */
+  async create(fields: Omit<NewRelease, "id">): Promise<Release> {
+    const now = this.options.clock.now();
+    const release = createRelease({ ...fields, id: randomUUID() }, now);
+    const { target } = this.options.connect(release);
+    const retry = { clock: this.options.clock, attempts: RECONCILE_ATTEMPTS };
+
+    const versions = await withRetry(() => target.listVersions(), retry);
+    const known = versions.map((version) => version.id);
+    for (const version of [fields.stable, fields.candidate]) {
+      if (!known.includes(version)) {
+        throw new ReleaseRefused(`unknown version "${version}"; the platform has ${known.join(", ") || "no versions"}`);
+      }
+    }
+    if (fields.stable === fields.candidate) throw new ReleaseRefused("the stable and candidate versions must differ");
+
+    const live = await withRetry(() => target.currentSplit(), retry);
+    const allStable = splitAt(fields.stable, fields.candidate, 0);
+    if (!splitsEqual(live, allStable)) {
+      throw new ReleaseRefused(
+        `the live split is ${formatSplit(live)}, not 100% on the stable version ${fields.stable}; ` +
+          "finish or undo the rollout in flight first",
+      );
+    }
+    const stored = await this.options.store.insert({ ...release, appliedSplit: live });
+    return stored.release;
+  }
+
+  /** Drives the release until it has ended and its final split is on the platform. */
+  async run(releaseId: string, signal?: AbortSignal): Promise<Release> {
+    for (;;) {
+      const stored = await this.load(releaseId);
+      try {
+        const settled = await this.wakeUp(stored, signal);
+        if (settled) return settled;
+      } catch (error) {
+        if (!(error instanceof PlatformError) || isTerminal(stored.release.state)) throw error;
+        if (!error.retryable) {
+          await this.advance(releaseId, { type: "platform_failed", reason: error.message });
+        } else {
+          this.emit("retry", releaseId, error.message, UNREACHABLE_PAUSE_MS);
+          await this.options.clock.sleepUntil(this.options.clock.now() + UNREACHABLE_PAUSE_MS, signal);
+        }
+      }
+      if (signal?.aborted) return (await this.load(releaseId)).release;
+    }
+  }
+
+  /** Applies a person's command, then wakes the release's driver so the split follows at once. */
+  async command(releaseId: string, command: Command, actor: string): Promise<StepResult> {
+    const acknowledgeLiveSplit = command.type === "resume" ? await this.liveSplitOf(releaseId) : undefined;
+    const result = await this.advance(releaseId, { ...command, actor }, (release) =>
+      acknowledgeLiveSplit ? { ...release, appliedSplit: acknowledgeLiveSplit } : release,
+    );
+    this.wakers.get(releaseId)?.abort();
+    return result;
+  }
+
+  /**
+   * Whoever resumes a paused release accepts the split that is live now as the one to move on
+   * from, so a change made while paused is replaced by Glidepath's split instead of counted as
+   * drift again.
+   */
+  private async liveSplitOf(releaseId: string): Promise<Split> {
+    const { release } = await this.load(releaseId);
+    const { target } = this.options.connect(release);
+    return withRetry(() => target.currentSplit(), { clock: this.options.clock, attempts: RECONCILE_ATTEMPTS });
+  }
+
+  /** One wake-up. Returns the release once it needs nothing more, else sleeps until the next one. */
+  private async wakeUp(stored: StoredRelease, signal?: AbortSignal): Promise<Release | undefined> {
+    const { clock } = this.options;
+    const id = stored.release.id;
+    const waker = new AbortController();
+    this.wakers.set(id, waker);
+    try {
+      const reconciled = await this.reconcile(stored, signal);
+      if (isTerminal(reconciled.release.state)) return reconciled.release;
+
+      const { nextRunAt } = reconciled.release;
+      if (nextRunAt !== null && nextRunAt <= clock.now()) {
+        await this.advance(id, await this.nextInput(reconciled.release));
+        return undefined;
+      }
+      const wakeAt = nextRunAt ?? Number.POSITIVE_INFINITY;
+      await clock.sleepUntil(wakeAt, signal ? AbortSignal.any([signal, waker.signal]) : waker.signal);
+      return undefined;
+    } finally {
+      if (this.wakers.get(id) === waker) this.wakers.delete(id);
+    }
+  }
+
+  private async nextInput(release: Release): Promise<Input> {
+    if (release.state === "pending") return { type: "start" };
+    const now = this.options.clock.now();
+    const window = checkWindow(release, now);
+    const { metrics } = this.options.connect(release);
+    try {
+      const samples = await withRetry(
+        () => metrics.query({ from: new Date(window.from), to: new Date(window.to) }, [release.stable, release.candidate]),
+        { clock: this.options.clock, attempts: METRICS_ATTEMPTS },
+      );
+      return { type: "measured", window, samples };
+    } catch (error) {
+      return { type: "measured", window, samples: null, error: (error as Error).message };
+    }
+  }
+
+  /** Runs one input through the state machine and stores the result, one writer at a time. */
+  private advance(releaseId: string, input: Input, adjust = (release: Release) => release): Promise<StepResult> {
+    return this.exclusively(releaseId, async () => {
+      for (;;) {
+        const stored = await this.load(releaseId);
+        const result = step(stored.release, input, this.options.clock.now());
+        if (!result.ok || result.events.length === 0) return result;
+        try {
+          await this.save(stored, adjust(result.release), result.events);
+          return result;
+        } catch (error) {
+          if (!(error instanceof RevisionConflict)) throw error;
+        }
+      }
+    });
+  }
+
+  /**
+   * Makes the platform serve the split the release's state asks for. A difference is either
+   * Glidepath's own write that has not landed (the platform still shows the split Glidepath last
+   * confirmed), which is re-applied, or someone else's change, which pauses the release. A
+   * release that has ended always gets its final split: a rollback never gives up while the
+   * platform is reachable.
+   */
+  private async reconcile(stored: StoredRelease, signal?: AbortSignal): Promise<StoredRelease> {
+    const { release } = stored;
+    const { target } = this.options.connect(release);
+    const ending = isTerminal(release.state);
+    const retry = {
+      clock: this.options.clock,
+      signal,
+      attempts: ending ? Number.POSITIVE_INFINITY : RECONCILE_ATTEMPTS,
+      onRetry: (error: Error, delayMs: number) => this.emit("retry", release.id, error.message, delayMs),
+    };
+    const desired = desiredSplit(release);
+    if (ending && release.appliedSplit && splitsEqual(release.appliedSplit, desired)) return stored;
+    if (release.state === "paused") return stored;
+
+    const actual = await withRetry(() => target.currentSplit(), retry);
+    if (splitsEqual(actual, desired)) return this.recordApplied(stored, desired, false);
+
+    const ownWriteMissing = release.appliedSplit !== null && splitsEqual(actual, release.appliedSplit);
+    if (!ending && !ownWriteMissing) {
+      await this.advance(release.id, { type: "drift", expected: desired, actual });
+      return this.load(release.id);
+    }
+    await withRetry(() => target.applySplit(desired, splitNote(release)), retry);
+    const confirmed = await withRetry(() => target.currentSplit(), retry);
+    if (!splitsEqual(confirmed, desired)) {
+      throw new Error(`the platform accepted ${formatSplit(desired)} but serves ${formatSplit(confirmed)}`);
+    }
+    return this.recordApplied(stored, desired, true);
+  }
+
+  private recordApplied(stored: StoredRelease, split: Split, announce: boolean): Promise<StoredRelease> {
+    if (stored.release.appliedSplit && splitsEqual(stored.release.appliedSplit, split)) return Promise.resolve(stored);
+    return this.exclusively(stored.release.id, async () => {
+      const latest = await this.load(stored.release.id);
+      const events: ReleaseEventDraft[] = announce
+        ? [{ type: "split_applied", split, note: splitNote(latest.release), at: this.options.clock.now(), actor: ENGINE_ACTOR }]
+        : [];
+      return this.save(latest, { ...latest.release, appliedSplit: split }, events);
+    });
+  }
+
+  private async save(stored: StoredRelease, next: Release, events: ReleaseEventDraft[]): Promise<StoredRelease> {
+    const saved = await this.options.store.save(stored, next, events);
+    for (const event of events) this.emit("event", next.id, event);
+    return saved;
+  }
+
+  private async load(releaseId: string): Promise<StoredRelease> {
+    const stored = await this.options.store.get(releaseId);
+    if (!stored) throw new ReleaseRefused(`no release with id ${releaseId}`);
+    return stored;
+  }
+
+  /** Serializes writes to one release within this process. */
+  private exclusively<T>(releaseId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(releaseId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.locks.set(
+      releaseId,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+}

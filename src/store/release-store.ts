@@ -1,0 +1,155 @@
+import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import type { Check } from "../core/check.js";
+import type { ReleaseEvent, ReleaseEventDraft, ReleaseEventType } from "../core/events.js";
+import type { Release, ReleaseState } from "../core/release.js";
+import type { Database } from "./database.js";
+import { checks, events, releases } from "./schema.js";
+
+type ReleaseRow = typeof releases.$inferSelect;
+type EventRow = typeof events.$inferSelect;
+
+/** A release as stored: the domain value plus the revision that guards concurrent writes. */
+export interface StoredRelease {
+  release: Release;
+  revision: number;
+}
+
+export class RevisionConflict extends Error {
+  override name = "RevisionConflict";
+}
+
+/** Releases, their checks and their append-only events. The only place that writes them. */
+export class ReleaseStore {
+  constructor(private readonly db: Database) {}
+
+  async insert(release: Release, initialEvents: ReleaseEventDraft[] = []): Promise<StoredRelease> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(releases).values(toRow(release));
+      await insertEvents(tx, release.id, initialEvents);
+    });
+    return { release, revision: 0 };
+  }
+
+  async get(id: string): Promise<StoredRelease | undefined> {
+    const [row] = await this.db.select().from(releases).where(eq(releases.id, id));
+    return row && fromRow(row);
+  }
+
+  /** The release with this name that has not finished, if any. */
+  async findUnfinished(name: string): Promise<StoredRelease | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(releases)
+      .where(and(eq(releases.name, name), isNull(releases.finishedAt)));
+    return row && fromRow(row);
+  }
+
+  /**
+   * Writes the release and the events that explain the change in one transaction, if nobody
+   * else wrote it since `revision`; otherwise throws RevisionConflict and writes nothing.
+   */
+  async save(stored: StoredRelease, next: Release, newEvents: ReleaseEventDraft[]): Promise<StoredRelease> {
+    const revision = stored.revision + 1;
+    await this.db.transaction(async (tx) => {
+      const updated = await tx
+        .update(releases)
+        .set({ ...toRow(next), revision })
+        .where(and(eq(releases.id, next.id), eq(releases.revision, stored.revision)))
+        .returning({ id: releases.id });
+      if (updated.length === 0) throw new RevisionConflict(`release ${next.id} was changed by someone else; try again`);
+      await insertEvents(tx, next.id, newEvents);
+    });
+    return { release: next, revision };
+  }
+
+  async events(releaseId: string, afterId = 0): Promise<ReleaseEvent[]> {
+    const rows = await this.db
+      .select()
+      .from(events)
+      .where(and(eq(events.releaseId, releaseId), gt(events.id, afterId)))
+      .orderBy(asc(events.id));
+    return rows.map(eventFromRow);
+  }
+
+  async checks(releaseId: string): Promise<Check[]> {
+    const rows = await this.db.select().from(checks).where(eq(checks.releaseId, releaseId)).orderBy(asc(checks.id));
+    return rows.map((row) => ({
+      at: row.at.getTime(),
+      stageIndex: row.stageIndex,
+      window: { from: row.windowFrom.getTime(), to: row.windowTo.getTime() },
+      verdict: row.verdict as Check["verdict"],
+      note: row.note,
+      samples: row.samples,
+      results: row.results,
+    }));
+  }
+}
+
+type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+async function insertEvents(tx: Transaction, releaseId: string, drafts: ReleaseEventDraft[]) {
+  if (drafts.length === 0) return;
+  await tx.insert(events).values(
+    drafts.map(({ type, at, actor, ...data }) => ({ releaseId, type, at: new Date(at), actor, data })),
+  );
+  const completedChecks = drafts.flatMap((draft) => (draft.type === "check_completed" ? [draft.check] : []));
+  if (completedChecks.length > 0) {
+    await tx.insert(checks).values(
+      completedChecks.map((check) => ({
+        releaseId,
+        stageIndex: check.stageIndex,
+        at: new Date(check.at),
+        windowFrom: new Date(check.window.from),
+        windowTo: new Date(check.window.to),
+        verdict: check.verdict,
+        note: check.note,
+        samples: check.samples,
+        results: check.results,
+      })),
+    );
+  }
+}
+
+const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
+const toMs = (date: Date | null) => (date === null ? null : date.getTime());
+
+function toRow(release: Release) {
+  return {
+    ...release,
+    stageStartedAt: toDate(release.stageStartedAt),
+    lastCheckAt: toDate(release.lastCheckAt),
+    nextRunAt: toDate(release.nextRunAt),
+    createdAt: new Date(release.createdAt),
+    updatedAt: new Date(release.updatedAt),
+    finishedAt: toDate(release.finishedAt),
+  };
+}
+
+function fromRow({ revision, ...row }: ReleaseRow): StoredRelease {
+  return {
+    revision,
+    release: {
+      ...row,
+      state: row.state as ReleaseState,
+      lastVerdict: row.lastVerdict as Release["lastVerdict"],
+      pausedFrom: row.pausedFrom as Release["pausedFrom"],
+      stageStartedAt: toMs(row.stageStartedAt),
+      lastCheckAt: toMs(row.lastCheckAt),
+      nextRunAt: toMs(row.nextRunAt),
+      createdAt: row.createdAt.getTime(),
+      updatedAt: row.updatedAt.getTime(),
+      finishedAt: toMs(row.finishedAt),
+    },
+  };
+}
+
+function eventFromRow(row: EventRow): ReleaseEvent {
+  return {
+    ...row.data,
+    id: row.id,
+    releaseId: row.releaseId,
+    type: row.type as ReleaseEventType,
+    at: row.at.getTime(),
+    actor: row.actor,
+  } as ReleaseEvent;
+}
