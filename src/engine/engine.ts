@@ -12,16 +12,10 @@ import {
 } from "../core/release.js";
 import { formatSplit, splitAt, splitsEqual, type Split } from "../core/split.js";
 import { step, type Command, type Input, type StepResult } from "../core/step.js";
-import { PlatformError, type DeploymentTarget, type MetricsSource } from "../platforms/types.js";
+import { PlatformError, type PlatformConnection } from "../platforms/types.js";
 import { RevisionConflict, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
 import type { Clock } from "./clock.js";
 import { withRetry } from "./retry.js";
-
-/** The two adapters a release's platform provides. */
-export interface PlatformConnection {
-  target: DeploymentTarget;
-  metrics: MetricsSource;
-}
 
 export interface EngineOptions {
   store: ReleaseStore;

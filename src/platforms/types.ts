@@ -25,6 +25,12 @@ export interface MetricsSource {
   query(window: MetricsWindow, versions: string[]): Promise<Map<string, SliSample>>;
 }
 
+/** The two adapters a release's platform provides. */
+export interface PlatformConnection {
+  target: DeploymentTarget;
+  metrics: MetricsSource;
+}
+
 /**
  * A failure of a platform or metrics call, with a message a user can act on.
  * `retryable` is false when repeating the call cannot help (bad token, unknown version).

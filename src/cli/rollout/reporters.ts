@@ -1,0 +1,139 @@
+import logUpdate from "log-update";
+import pc from "picocolors";
+import { formatDuration } from "../../core/duration.js";
+import type { ReleaseEventDraft } from "../../core/events.js";
+import { currentStage, desiredSplit, type Release } from "../../core/release.js";
+import { formatSplit } from "../../core/split.js";
+import { describeCheck, describeEvent } from "./event-text.js";
+import type { RolloutSummary } from "./summary.js";
+
+/** Shows a rollout as it happens: live on a terminal, one line per event in logs, JSON for machines. */
+export interface RolloutReporter {
+  begin(release: Release, resumed: boolean): void;
+  event(release: Release, event: ReleaseEventDraft): void;
+  retry(message: string, delayMs: number): void;
+  end(summary: RolloutSummary): void;
+}
+
+export function createReporter(mode: "json" | "tty" | "plain", now: () => number): RolloutReporter {
+  if (mode === "json") return new JsonReporter();
+  return mode === "tty" ? new LiveReporter(now) : new LineReporter(now);
+}
+
+class JsonReporter implements RolloutReporter {
+  begin() {}
+  event(release: Release, event: ReleaseEventDraft) {
+    process.stdout.write(`${JSON.stringify({ releaseId: release.id, ...event, at: new Date(event.at).toISOString() })}\n`);
+  }
+  retry() {}
+  end(summary: RolloutSummary) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  }
+}
+
+class LineReporter implements RolloutReporter {
+  constructor(private readonly now: () => number) {}
+
+  begin(release: Release, resumed: boolean) {
+    if (resumed) this.print(resumeLine(release));
+  }
+  event(release: Release, event: ReleaseEventDraft) {
+    const line = describeEvent(release, event);
+    if (line) this.print(line);
+  }
+  retry(message: string, delayMs: number) {
+    this.print(pc.yellow(`${message}; retrying in ${formatDuration(delayMs / 1000)}`));
+  }
+  end(summary: RolloutSummary) {
+    this.print(summaryLine(summary));
+  }
+  protected print(line: string) {
+    process.stdout.write(`${new Date(this.now()).toISOString().slice(11, 19)} ${line}\n`);
+  }
+}
+
+/** Keeps a status block at the bottom of the terminal and scrolls event lines above it. */
+class LiveReporter extends LineReporter {
+  private release: Release | undefined;
+  private lastCheck = "";
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly clock: () => number) {
+    super(clock);
+  }
+
+  override begin(release: Release, resumed: boolean) {
+    this.release = release;
+    super.begin(release, resumed);
+    this.timer = setInterval(() => this.render(), 250);
+    this.timer.unref();
+  }
+  override event(release: Release, event: ReleaseEventDraft) {
+    this.release = release;
+    if (event.type === "check_completed") {
+      this.lastCheck = describeCheck(release, event.check);
+      this.render();
+      return;
+    }
+    super.event(release, event);
+  }
+  override end(summary: RolloutSummary) {
+    clearInterval(this.timer);
+    logUpdate.clear();
+    super.end(summary);
+  }
+  protected override print(line: string) {
+    logUpdate.clear();
+    super.print(line);
+    this.render();
+  }
+
+  private render() {
+    const release = this.release;
+    if (!release) return;
+    const stage = currentStage(release);
+    const stages = release.plan.stages.length;
+    const lines = [
+      pc.bold(`${release.name}  ${release.stable} -> ${release.candidate}  plan ${release.plan.name}  ${stateLabel(release)}`),
+      `stage ${Math.max(release.stageIndex + 1, 0)}/${stages}  ${progressBar(release)}  ${stage ? soakText(release, this.clock()) : ""}`,
+      `split ${formatSplit(desiredSplit(release))}`,
+      this.lastCheck ? `last ${this.lastCheck}` : pc.dim("waiting for the first check"),
+    ];
+    logUpdate(lines.join("\n"));
+  }
+}
+
+function stateLabel(release: Release): string {
+  const label = release.state.replace("_", " ");
+  if (release.state === "running" || release.state === "succeeded") return pc.green(label);
+  if (release.state === "awaiting_approval" || release.state === "paused" || release.state === "pending") return pc.yellow(label);
+  return pc.red(label);
+}
+
+function progressBar(release: Release): string {
+  const percent = currentStage(release)?.percent ?? 0;
+  const width = 20;
+  const filled = Math.round((percent / 100) * width);
+  return `${pc.cyan("█".repeat(filled))}${pc.dim("░".repeat(width - filled))} ${percent}%`;
+}
+
+function soakText(release: Release, now: number): string {
+  const stage = currentStage(release)!;
+  if (stage.soakSeconds === 0) return "";
+  const sinceCheck = release.state === "running" && release.lastCheckAt !== null ? (now - release.lastCheckAt) / 1000 : 0;
+  const left = Math.max(0, stage.soakSeconds - release.soakServedSeconds - sinceCheck);
+  return left > 0 ? `soak ${formatDuration(left)} left` : "soak served, waiting for a passing check";
+}
+
+function resumeLine(release: Release): string {
+  const stage = currentStage(release);
+  const left = stage ? Math.max(0, stage.soakSeconds - release.soakServedSeconds) : 0;
+  const where = stage ? `stage ${release.stageIndex + 1}/${release.plan.stages.length} (${stage.percent}%)` : "its start";
+  return `resuming release ${release.name} at ${where}, ${formatDuration(left)} of soak left`;
+}
+
+function summaryLine(summary: RolloutSummary): string {
+  const outcome =
+    summary.state === "succeeded" ? pc.green("PROMOTED") : summary.state === "cancelled" ? pc.yellow("CANCELLED") : pc.red(summary.state.toUpperCase().replace("_", " "));
+  return `${outcome} ${summary.name}: final split ${formatSplit(summary.finalSplit)}${summary.reason ? ` (${summary.reason})` : ""}`;
+}
