@@ -181,3 +181,17 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   }
   return value;
 }
+
+/** The same plan with every duration divided by `timeScale`: a demo runs a 45-minute plan in 45 seconds. */
+export function compressPlanTime(plan: Plan, timeScale: number): Plan {
+  const { windowSeconds, checkIntervalSeconds } = plan.policy;
+  return {
+    ...plan,
+    stages: plan.stages.map((stage) => ({ ...stage, soakSeconds: stage.soakSeconds / timeScale })),
+    policy: {
+      ...plan.policy,
+      checkIntervalSeconds: checkIntervalSeconds / timeScale,
+      ...(windowSeconds !== undefined && { windowSeconds: windowSeconds / timeScale }),
+    },
+  };
+}
