@@ -1,0 +1,193 @@
+import { describe, expect, it } from "vitest";
+import { describeFailures, evaluateCheck, type Check } from "./check.js";
+import { DEFAULT_POLICY, type Plan, type Slo } from "./plan.js";
+import type { SliSample } from "./sli.js";
+
+const STABLE = "v1";
+const CANDIDATE = "v2";
+
+function planWith(slos: Slo[], minRequests = 100): Plan {
+  return {
+    name: "t",
+    stages: [
+      { percent: 10, soakSeconds: 600, progression: "auto" },
+      { percent: 100, soakSeconds: 0, progression: "auto" },
+    ],
+    slos,
+    policy: { ...DEFAULT_POLICY, minRequests },
+  };
+}
+
+function sample(requests: number, errorRate = 0, latencyMs: SliSample["latencyMs"] = { p50: 20, p90: 50, p99: 100, p999: 200 }): SliSample {
+  return { requests, errors: Math.round(requests * errorRate), latencyMs };
+}
+
+function check(
+  slos: Slo[],
+  samples: { stable?: SliSample; candidate?: SliSample },
+  options: { candidatePercent?: number; minRequests?: number } = {},
+): Check {
+  const map = new Map<string, SliSample>();
+  if (samples.stable) map.set(STABLE, samples.stable);
+  if (samples.candidate) map.set(CANDIDATE, samples.candidate);
+  return evaluateCheck(
+    {
+      plan: planWith(slos, options.minRequests ?? 100),
+      stable: STABLE,
+      candidate: CANDIDATE,
+      candidatePercent: options.candidatePercent ?? 10,
+      stageIndex: 0,
+      window: { from: 1_000, to: 61_000 },
+      at: 61_000,
+    },
+    map,
+  );
+}
+
+describe("absolute SLOs", () => {
+  const slo: Slo = { sli: "error_rate", max: 0.01 };
+
+  it("pass at the limit and fail above it", () => {
+    expect(check([slo], { stable: sample(1000), candidate: sample(1000, 0.01) }).verdict).toBe("pass");
+    expect(check([slo], { stable: sample(1000), candidate: sample(1000, 0.011) }).verdict).toBe("fail");
+  });
+
+  it("judge the candidate only, whatever the stable version does", () => {
+    expect(check([slo], { stable: sample(1000, 0.5), candidate: sample(1000, 0) }).verdict).toBe("pass");
+  });
+
+  it("judge latency in milliseconds", () => {
+    const latency: Slo = { sli: "latency_p99", max: 2000 };
+    expect(check([latency], { stable: sample(500), candidate: sample(500, 0, { p99: 1999 }) }).verdict).toBe("pass");
+    expect(check([latency], { stable: sample(500), candidate: sample(500, 0, { p99: 2500 }) }).verdict).toBe("fail");
+  });
+
+  it("record the numbers behind the verdict", () => {
+    const result = check([slo], { stable: sample(1000, 0.002), candidate: sample(1000, 0.05) });
+    expect(result.results).toEqual([
+      expect.objectContaining({ slo, verdict: "fail", candidate: 0.05, stable: 0.002, threshold: 0.01, rule: "error_rate <= 0.01" }),
+    ]);
+    expect(result.samples).toEqual({ stable: sample(1000, 0.002), candidate: sample(1000, 0.05) });
+    expect(result.window).toEqual({ from: 1_000, to: 61_000 });
+    expect(result.at).toBe(61_000);
+    expect(result.note).toBeNull();
+  });
+
+  it("still apply at a 100% stage", () => {
+    expect(check([slo], { candidate: sample(1000, 0.02) }, { candidatePercent: 100 }).verdict).toBe("fail");
+    expect(check([slo], { candidate: sample(1000, 0) }, { candidatePercent: 100 }).verdict).toBe("pass");
+  });
+});
+
+describe("relative SLOs", () => {
+  const slo: Slo = { sli: "latency_p99", maxRatioToStable: 1.5 };
+
+  it("hold the candidate to a multiple of the stable version", () => {
+    expect(check([slo], { stable: sample(500, 0, { p99: 100 }), candidate: sample(500, 0, { p99: 150 }) }).verdict).toBe("pass");
+    const failed = check([slo], { stable: sample(500, 0, { p99: 100 }), candidate: sample(500, 0, { p99: 151 }) });
+    expect(failed.verdict).toBe("fail");
+    expect(failed.results[0]).toMatchObject({ candidate: 151, stable: 100, threshold: 150, verdict: "fail" });
+  });
+
+  it("compare error rates", () => {
+    const errors: Slo = { sli: "error_rate", maxRatioToStable: 2 };
+    expect(check([errors], { stable: sample(1000, 0.01), candidate: sample(1000, 0.02) }).verdict).toBe("pass");
+    expect(check([errors], { stable: sample(1000, 0.01), candidate: sample(1000, 0.03) }).verdict).toBe("fail");
+  });
+
+  it("are not applicable at a 100% stage, where the stable version has no traffic", () => {
+    const result = check([slo, { sli: "error_rate", max: 0.01 }], { candidate: sample(1000, 0, { p99: 900 }) }, { candidatePercent: 100 });
+    expect(result.results[0]).toMatchObject({ verdict: "not_applicable", stable: null, threshold: null });
+    expect(result.verdict).toBe("pass");
+  });
+
+  it("ignore a stray stable sample at a 100% stage", () => {
+    const result = check([slo], { stable: sample(5, 0, { p99: 10 }), candidate: sample(1000, 0, { p99: 900 }) }, { candidatePercent: 100 });
+    expect(result.results[0]!.verdict).toBe("not_applicable");
+    expect(result.verdict).toBe("pass");
+  });
+});
+
+describe("minRequests", () => {
+  const slos: Slo[] = [{ sli: "error_rate", max: 0.01 }];
+
+  it("gives no verdict while the candidate has fewer requests than minRequests", () => {
+    const result = check(slos, { stable: sample(1000), candidate: sample(99, 0.5) });
+    expect(result.verdict).toBe("insufficient_data");
+    expect(result.note).toContain("v2");
+    expect(result.note).toContain("99");
+    expect(result.results.every((r) => r.verdict === "insufficient_data")).toBe(true);
+  });
+
+  it("gives no verdict while the stable version, which has traffic, is thin", () => {
+    const result = check(slos, { stable: sample(10), candidate: sample(1000) });
+    expect(result.verdict).toBe("insufficient_data");
+    expect(result.note).toContain("v1");
+  });
+
+  it("gives no verdict when a version is missing from the samples", () => {
+    expect(check(slos, { candidate: sample(1000) }).verdict).toBe("insufficient_data");
+    expect(check(slos, { stable: sample(1000) }).verdict).toBe("insufficient_data");
+  });
+
+  it("does not pass a thin check even when every number looks fine", () => {
+    expect(check(slos, { stable: sample(99), candidate: sample(99) }).verdict).toBe("insufficient_data");
+  });
+
+  it("gives a verdict at exactly minRequests", () => {
+    expect(check(slos, { stable: sample(100), candidate: sample(100) }).verdict).toBe("pass");
+  });
+
+  it("does not ask for stable requests at a 100% stage", () => {
+    expect(check(slos, { candidate: sample(100) }, { candidatePercent: 100 }).verdict).toBe("pass");
+  });
+
+  it("with minRequests 0 still needs at least one request to know the error rate", () => {
+    expect(check(slos, { stable: sample(0), candidate: sample(0) }, { minRequests: 0 }).verdict).toBe("insufficient_data");
+  });
+});
+
+describe("a latency quantile the metrics source does not measure", () => {
+  it("leaves an absolute latency SLO without a verdict, never a pass", () => {
+    const result = check([{ sli: "latency_p999", max: 500 }], { stable: sample(500), candidate: sample(500, 0, { p99: 100 }) });
+    expect(result.verdict).toBe("insufficient_data");
+    expect(result.results[0]).toMatchObject({ verdict: "insufficient_data", candidate: null });
+    expect(result.note).toBeTruthy();
+  });
+
+  it("leaves a relative SLO without a verdict when the stable version lacks it", () => {
+    const result = check([{ sli: "latency_p90", maxRatioToStable: 1.2 }], {
+      stable: sample(500, 0, { p99: 100 }),
+      candidate: sample(500, 0, { p90: 10 }),
+    });
+    expect(result.verdict).toBe("insufficient_data");
+  });
+
+  it("does not hide another SLO that clearly fails", () => {
+    const result = check(
+      [
+        { sli: "error_rate", max: 0.01 },
+        { sli: "latency_p999", max: 500 },
+      ],
+      { stable: sample(1000), candidate: sample(1000, 0.5, { p99: 100 }) },
+    );
+    expect(result.verdict).toBe("fail");
+  });
+});
+
+describe("describeFailures", () => {
+  it("names each failing SLO and the numbers of both versions", () => {
+    const result = check(
+      [
+        { sli: "error_rate", max: 0.01 },
+        { sli: "latency_p99", maxRatioToStable: 1.5 },
+        { sli: "latency_p50", max: 1000 },
+      ],
+      { stable: sample(1000, 0.001, { p50: 20, p99: 100 }), candidate: sample(1000, 0.152, { p50: 20, p99: 400 }) },
+    );
+    const text = describeFailures(result, STABLE, CANDIDATE);
+    expect(text).toContain("error_rate <= 0.01: v2 0.152 (v1 0.001)");
+    expect(text).toContain("latency_p99 <= 1.5 x stable: v2 400 (v1 100)");
+    expect(text).not.toContain("latency_p50");
+  });
+});
