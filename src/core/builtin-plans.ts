@@ -1,9 +1,12 @@
 import { DEFAULT_POLICY, parsePlan, PlanError, type Plan, type Slo } from "./plan.js";
 
-/** Guardrails every built-in plan checks: absolute limits, and the candidate against the stable version. */
+/**
+ * Guardrails every built-in plan checks. The error rate is held to an absolute limit rather than
+ * a ratio to stable: with a stable version that served no errors, one stray candidate error would
+ * break any ratio and roll back a healthy release.
+ */
 export const DEFAULT_SLOS: Slo[] = [
   { sli: "error_rate", max: 0.01 },
-  { sli: "error_rate", maxRatioToStable: 2 },
   { sli: "latency_p99", maxRatioToStable: 1.5 },
 ];
 

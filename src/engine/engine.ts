@@ -35,6 +35,8 @@ export class ReleaseRefused extends Error {
 }
 
 const RECONCILE_ATTEMPTS = 6;
+/** A release that cannot reach its platform at creation fails fast: a person is waiting. */
+const CREATE_ATTEMPTS = 3;
 const METRICS_ATTEMPTS = 2;
 /** How long to wait before trying again when the platform stayed unreachable through every retry. */
 const UNREACHABLE_PAUSE_MS = 30_000;
@@ -58,7 +60,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const now = this.options.clock.now();
     const release = createRelease({ ...fields, id: randomUUID() }, now);
     const { target } = this.options.connect(release);
-    const retry = { clock: this.options.clock, attempts: RECONCILE_ATTEMPTS };
+    const retry = { clock: this.options.clock, attempts: CREATE_ATTEMPTS };
 
     const versions = await withRetry(() => target.listVersions(), retry);
     const known = versions.map((version) => version.id);
