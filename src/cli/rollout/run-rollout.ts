@@ -83,7 +83,7 @@ function resumable(release: Release, request: RolloutRequest): Release {
   const same =
     release.stable === request.stable &&
     release.candidate === request.candidate &&
-    JSON.stringify(release.target) === JSON.stringify(request.target);
+    sameTarget(release.target, request.target);
   if (!same) {
     throw new UsageError(
       `release "${release.name}" is unfinished and moves ${release.stable} -> ${release.candidate}; ` +
@@ -91,6 +91,11 @@ function resumable(release: Release, request: RolloutRequest): Release {
     );
   }
   return release;
+}
+
+function sameTarget(a: TargetRef, b: TargetRef): boolean {
+  const keys = new Set([...Object.keys(a.config), ...Object.keys(b.config)]);
+  return a.platform === b.platform && [...keys].every((key) => a.config[key] === b.config[key]);
 }
 
 /** The split the platform serves at the end, as read back from it. */

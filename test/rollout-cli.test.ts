@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runLoad } from "../src/demo/load-generator.js";
+import { startSampleService, type SampleService } from "../src/demo/sample-service.js";
+import { jsonLines, runCli, startCli, type CliProcess } from "./support/cli.js";
+
+const PLAN = `
+name: quick
+stages:
+  - { percent: 10, soak: 3s }
+  - { percent: 50, soak: 3s }
+  - { percent: 100 }
+slos:
+  - { sli: error_rate, max: 0.05 }
+  - { sli: latency_p99, maxRatioToStable: 3 }
+policy: { checkInterval: 500ms, failureThreshold: 2, minRequests: 20 }
+`;
+
+/** Everything a rollout needs, as real processes and servers: two versions, the proxy, steady load. */
+interface Stage {
+  dir: string;
+  planFile: string;
+  services: SampleService[];
+  proxy: CliProcess;
+  adminUrl: string;
+  stopLoad: AbortController;
+  load: Promise<unknown>;
+  /** Every split the proxy served, from its log. */
+  splits(): string[];
+}
+
+let stage: Stage;
+
+beforeEach(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "glidepath-cli-"));
+  const planFile = join(dir, "plan.yaml");
+  writeFileSync(planFile, PLAN);
+  const loopback = { host: "127.0.0.1", port: 0 };
+  const services = [
+    await startSampleService({ ...loopback, name: "v1", latencyMs: 2 }),
+    await startSampleService({ ...loopback, name: "v2", latencyMs: 2 }),
+  ];
+  const proxy = startCli([
+    "proxy",
+    "--listen",
+    "127.0.0.1:0",
+    "--admin",
+    "127.0.0.1:0",
+    "--upstream",
+    `v1=${services[0]!.url}`,
+    "--upstream",
+    `v2=${services[1]!.url}`,
+    "--state",
+    join(dir, "split.json"),
+  ]);
+  const listening = await proxy.waitForLine((line) => /admin/i.test(line) && /http:\/\//.test(line));
+  const [proxyUrl, adminUrl] = [...listening.matchAll(/http:\/\/[\d.]+:\d+/g)].map((match) => match[0]);
+  const stopLoad = new AbortController();
+  stage = {
+    dir,
+    planFile,
+    services,
+    proxy,
+    adminUrl: adminUrl!,
+    stopLoad,
+    load: runLoad({ url: proxyUrl!, rps: 200, signal: stopLoad.signal }),
+    splits: () => proxy.lines.filter((line) => line.startsWith("split ")).map((line) => line.replace(/ \(.*\)$/, "")),
+  };
+});
+
+afterEach(async () => {
+  stage.stopLoad.abort();
+  await stage.load;
+  stage.proxy.child.kill("SIGTERM");
+  await stage.proxy.exited;
+  await Promise.all(stage.services.map((service) => service.close()));
+  rmSync(stage.dir, { recursive: true, force: true });
+});
+
+const rolloutArgs = () => [
+  "rollout",
+  "--proxy-admin",
+  stage.adminUrl,
+  "--stable",
+  "v1",
+  "--candidate",
+  "v2",
+  "--plan",
+  stage.planFile,
+  "--data-dir",
+  join(stage.dir, "data"),
+  "--name",
+  "checkout",
+  "--json",
+];
+
+const PLAN_SPLITS = ["split v1=100%", "split v1=90% v2=10%", "split v1=50% v2=50%", "split v2=100%"];
+
+describe("glidepath rollout", () => {
+  it("promotes a healthy candidate and exits 0", async () => {
+    const { code, stdout } = await runCli(rolloutArgs());
+
+    const summary = jsonLines(stdout).at(-1)!;
+    expect(code).toBe(0);
+    expect(summary).toMatchObject({ type: "summary", state: "succeeded", finalSplit: [{ version: "v2", percent: 100 }] });
+    expect(stage.splits()).toEqual(PLAN_SPLITS);
+  });
+
+  it("rolls back a candidate that fails requests and exits 3, naming the SLO and its values", async () => {
+    stage.services[1]!.setFaults({ errorRate: 0.5 });
+
+    const { code, stdout } = await runCli(rolloutArgs());
+
+    const summary = jsonLines(stdout).at(-1)!;
+    expect(code).toBe(3);
+    expect(summary).toMatchObject({ state: "rolled_back", finalSplit: [{ version: "v1", percent: 100 }] });
+    expect(summary.reason).toMatch(/error_rate <= 0.05: v2 0\.[3-7]\d* \(v1 0\)/);
+    expect(summary.failedSlos).toEqual([expect.objectContaining({ rule: "error_rate <= 0.05", verdict: "fail" })]);
+    expect(stage.splits()).toEqual(["split v1=100%", "split v1=90% v2=10%", "split v1=100%"]);
+  });
+
+  it("resumes after SIGKILL mid-soak and finishes the same way, serving only the plan's splits", async () => {
+    const first = startCli(rolloutArgs());
+    await first.waitForLine((line) => line.includes('"type":"stage_started"') && line.includes('"stageIndex":1'));
+    await first.waitForLine((line) => line.includes('"type":"check_completed"') && line.includes('"stageIndex":1'));
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+    expect(jsonLines(first.lines).some((line) => line.type === "summary")).toBe(false);
+
+    const rerun = await runCli(rolloutArgs());
+
+    const events = jsonLines(rerun.stdout);
+    expect(rerun.stderr).toBe("");
+    expect(rerun.code).toBe(0);
+    expect(events.map((event) => event.type)).not.toContain("release_started");
+    expect(events.at(-1)).toMatchObject({ state: "succeeded", stages: [{ outcome: "passed" }, { outcome: "passed" }, { outcome: "passed" }] });
+    expect(stage.splits().every((split) => PLAN_SPLITS.includes(split))).toBe(true);
+    expect(stage.splits().at(-1)).toBe("split v2=100%");
+  });
+
+  it("cancels on SIGINT, puts 100% back on stable and exits 4", async () => {
+    const rollout = startCli(rolloutArgs());
+    await rollout.waitForLine((line) => line.includes('"type":"check_completed"'));
+    rollout.child.kill("SIGINT");
+
+    const { code } = await rollout.exited;
+
+    expect(code).toBe(4);
+    expect(jsonLines(rollout.lines).at(-1)).toMatchObject({ state: "cancelled", finalSplit: [{ version: "v1", percent: 100 }] });
+  });
+
+  it("refuses a bad plan before any traffic moves, naming the field and value, exit 2", async () => {
+    writeFileSync(stage.planFile, PLAN.replace("percent: 50", "percent: 5"));
+
+    const { code, stderr } = await runCli(rolloutArgs());
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("plan.stages[1].percent must be greater than the previous stage's 10");
+    expect(stderr).toContain("(got 5)");
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stage.splits()).toEqual(["split v1=100%"]);
+  });
+
+  it("refuses an unknown version with what the proxy has, exit 2", async () => {
+    const args = rolloutArgs();
+    args[args.indexOf("v2")] = "v3";
+
+    const { code, stderr } = await runCli(args);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown version "v3"; the platform has v1, v2');
+  });
+
+  it("says how to start the proxy when its admin API does not answer", async () => {
+    const args = rolloutArgs();
+    args[args.indexOf(stage.adminUrl)] = "http://127.0.0.1:9";
+
+    const { code, stderr } = await runCli(args);
+
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/cannot reach the proxy admin API at http:\/\/127.0.0.1:9.*glidepath proxy/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});

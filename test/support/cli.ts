@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** A glidepath command running as a real process, with its output line by line. */
+export interface CliProcess {
+  child: ChildProcess;
+  lines: string[];
+  stderr: string[];
+  /** Resolves with the first stdout line (past or future) that matches. */
+  waitForLine(match: (line: string) => boolean): Promise<string>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, FORCE_COLOR: "0", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    lines.push(line);
+    for (const waiter of waiters.filter(({ match }) => match(line))) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(line);
+    }
+  });
+  createInterface({ input: child.stderr! }).on("line", (line) => stderr.push(line));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    lines,
+    stderr,
+    exited,
+    waitForLine(match) {
+      const seen = lines.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        waiters.push({ match, resolve });
+        void exited.then(() => reject(new Error(`exited before the line came; stdout:\n${lines.join("\n")}\nstderr:\n${stderr.join("\n")}`)));
+      });
+    },
+  };
+}
+
+/** Runs a glidepath command to its end. */
+export async function runCli(args: string[], env?: NodeJS.ProcessEnv) {
+  const cli = startCli(args, env);
+  const { code } = await cli.exited;
+  return { code, stdout: cli.lines, stderr: cli.stderr.join("\n") };
+}
+
+/** The JSON objects among a command's output lines. */
+export function jsonLines(lines: string[]): Record<string, unknown>[] {
+  return lines.filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
