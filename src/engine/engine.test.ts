@@ -193,12 +193,11 @@ describe("Engine", () => {
   });
 
   it("pauses on drift, records both splits, and re-applies its own split when resumed", async () => {
-    let engine: Engine | undefined;
     const h = await harness(async ({ index }) => {
       if (index === 1) await new LocalTarget({ adminUrl: h.adminUrl }).applySplit([{ version: "v1", percent: 100 }], "by hand");
       return both(healthy, healthy);
     });
-    engine = h.engine;
+    const engine = h.engine;
     const created = await release(engine);
     const running = engine.run(created.id);
 
@@ -262,13 +261,11 @@ describe("Engine", () => {
   });
 
   it("cancels on command and puts 100% back on stable", async () => {
-    let cancel: (() => Promise<unknown>) | undefined;
     const h = await harness(async ({ index }) => {
-      if (index === 1) await cancel!();
+      if (index === 1) await h.engine.command(created.id, { type: "cancel" }, "alice");
       return both(healthy, healthy);
     });
     const created = await release(h.engine);
-    cancel = () => h.engine.command(created.id, { type: "cancel" }, "alice");
 
     const finished = await h.engine.run(created.id);
 

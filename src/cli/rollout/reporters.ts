@@ -32,7 +32,7 @@ class JsonReporter implements RolloutReporter {
 }
 
 class LineReporter implements RolloutReporter {
-  constructor(private readonly now: () => number) {}
+  constructor(protected readonly now: () => number) {}
 
   begin(release: Release, resumed: boolean) {
     if (resumed) this.print(resumeLine(release));
@@ -57,10 +57,7 @@ class LiveReporter extends LineReporter {
   private release: Release | undefined;
   private lastCheck = "";
   private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly clock: () => number) {
-    super(clock);
-  }
+  private ended = false;
 
   override begin(release: Release, resumed: boolean) {
     this.release = release;
@@ -78,6 +75,7 @@ class LiveReporter extends LineReporter {
     super.event(release, event);
   }
   override end(summary: RolloutSummary) {
+    this.ended = true;
     clearInterval(this.timer);
     logUpdate.clear();
     super.end(summary);
@@ -90,12 +88,12 @@ class LiveReporter extends LineReporter {
 
   private render() {
     const release = this.release;
-    if (!release) return;
+    if (!release || this.ended) return;
     const stage = currentStage(release);
     const stages = release.plan.stages.length;
     const lines = [
       pc.bold(`${release.name}  ${release.stable} -> ${release.candidate}  plan ${release.plan.name}  ${stateLabel(release)}`),
-      `stage ${Math.max(release.stageIndex + 1, 0)}/${stages}  ${progressBar(release)}  ${stage ? soakText(release, this.clock()) : ""}`,
+      `stage ${Math.max(release.stageIndex + 1, 0)}/${stages}  ${progressBar(release)}  ${stage ? soakText(release, this.now()) : ""}`,
       `split ${formatSplit(desiredSplit(release))}`,
       this.lastCheck ? `last ${this.lastCheck}` : pc.dim("waiting for the first check"),
     ];
