@@ -244,10 +244,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   private exclusively<T>(releaseId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(releaseId) ?? Promise.resolve();
     const next = previous.then(work, work);
-    this.locks.set(
-      releaseId,
-      next.catch(() => undefined),
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
     );
+    this.locks.set(releaseId, tail);
+    void tail.then(() => {
+      if (this.locks.get(releaseId) === tail) this.locks.delete(releaseId);
+    });
     return next;
   }
 }

@@ -17,8 +17,8 @@ export function lockDataDir(dataDir: string): { release(): void } | Error {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const owner = Number(readFileSync(path, "utf8"));
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-        return new Error(`${dataDir} is in use by another glidepath process (pid ${owner}); stop it or use another --data-dir`);
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        return new Error(`${dataDir} is in use by a glidepath process (pid ${owner}); stop it or use another --data-dir`);
       }
       rmSync(path, { force: true });
     }

@@ -41,9 +41,13 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
     const release = unfinished ? resumable(unfinished.release, request) : await createOrExplain(engine, request);
     reporter.begin(release, unfinished !== undefined);
 
-    engine.on("event", async (releaseId, event) => {
-      const latest = await store.get(releaseId);
-      if (latest) reporter.event(latest.release, event);
+    // Reported one after another, in the order they happened, each with the release as it now is.
+    let reported = Promise.resolve();
+    engine.on("event", (releaseId, event) => {
+      reported = reported.then(async () => {
+        const latest = await store.get(releaseId);
+        if (latest) reporter.event(latest.release, event);
+      });
     });
     engine.on("retry", (_, message, delayMs) => reporter.retry(message, delayMs));
 
@@ -55,6 +59,7 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
       stopSignals();
     }
 
+    await reported;
     const [events, checks] = await Promise.all([store.events(finished.id), store.checks(finished.id)]);
     reporter.end(summarize(finished, events, checks, await finalSplit(platform, finished)));
     return exitCodeFor(finished.state);

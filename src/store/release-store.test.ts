@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { BUILTIN_PLANS } from "../core/builtin-plans.js";
+import { createRelease, type Release } from "../core/release.js";
+import { step } from "../core/step.js";
+import { openEmbeddedDatabase } from "./database.js";
+import { ReleaseStore, RevisionConflict } from "./release-store.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function dataDir() {
+  const dir = mkdtempSync(join(tmpdir(), "glidepath-store-"));
+  dirs.push(dir);
+  return dir;
+}
+
+const NOW = Date.UTC(2026, 10, 22, 12);
+
+function newRelease(name = "checkout"): Release {
+  return createRelease(
+    {
+      id: `id-${name}`,
+      name,
+      target: { platform: "local", config: { proxyAdmin: "http://127.0.0.1:9901" } },
+      stable: "v1",
+      candidate: "v2",
+      plan: BUILTIN_PLANS.standard!,
+    },
+    NOW,
+  );
+}
+
+function started(release: Release): ReturnType<typeof step> & { ok: true } {
+  const result = step(release, { type: "start" }, NOW + 1000);
+  if (!result.ok) throw new Error(result.error);
+  return result;
+}
+
+describe("ReleaseStore", () => {
+  it("keeps releases, events and checks in a data directory across a reopen", async () => {
+    const dir = dataDir();
+    const first = await openEmbeddedDatabase(dir);
+    const store = new ReleaseStore(first.db);
+    const inserted = await store.insert(newRelease());
+    const { release, events } = started(inserted.release);
+    await store.save(inserted, release, events);
+    const measured = step(
+      release,
+      {
+        type: "measured",
+        window: { from: NOW + 1000, to: NOW + 61_000 },
+        samples: new Map([
+          ["v1", { requests: 1900, errors: 2, latencyMs: { p99: 50 } }],
+          ["v2", { requests: 100, errors: 0, latencyMs: { p99: 48 } }],
+        ]),
+      },
+      NOW + 61_000,
+    );
+    if (!measured.ok) throw new Error(measured.error);
+    await store.save({ release, revision: 1 }, measured.release, measured.events);
+    await first.close();
+
+    const second = await openEmbeddedDatabase(dir);
+    const reopened = new ReleaseStore(second.db);
+    const stored = await reopened.findUnfinished("checkout");
+    expect(stored).toEqual({ release: measured.release, revision: 2 });
+    expect((await reopened.events(release.id)).map((event) => event.type)).toEqual([
+      "release_started",
+      "stage_started",
+      "check_completed",
+    ]);
+    const [check] = await reopened.checks(release.id);
+    expect(check).toMatchObject({ verdict: "pass", samples: { candidate: { requests: 100 } } });
+    expect(check!.results.map((result) => result.rule)).toEqual(["error_rate <= 0.01", "latency_p99 <= 1.5 x stable"]);
+    await second.close();
+  });
+
+  it("refuses a write based on a revision someone else already replaced, and writes nothing", async () => {
+    const database = await openEmbeddedDatabase();
+    const store = new ReleaseStore(database.db);
+    const inserted = await store.insert(newRelease());
+    const { release, events } = started(inserted.release);
+    await store.save(inserted, release, events);
+
+    await expect(store.save(inserted, { ...release, state: "cancelled" }, [])).rejects.toBeInstanceOf(RevisionConflict);
+    expect((await store.get(release.id))?.release.state).toBe("running");
+    await database.close();
+  });
+
+  it("allows one unfinished release per name, and the name again once it has finished", async () => {
+    const database = await openEmbeddedDatabase();
+    const store = new ReleaseStore(database.db);
+    const first = await store.insert(newRelease());
+    await expect(store.insert({ ...newRelease(), id: "another" })).rejects.toThrow();
+
+    await store.save(first, { ...first.release, state: "succeeded", finishedAt: NOW }, []);
+    await store.insert({ ...newRelease(), id: "another" });
+    expect((await store.findUnfinished("checkout"))?.release.id).toBe("another");
+    await database.close();
+  });
+
+  it("lets one process at a time use a data directory, and takes over a lock left by a dead one", async () => {
+    const dir = dataDir();
+    const open = await openEmbeddedDatabase(dir);
+    await expect(openEmbeddedDatabase(dir)).rejects.toThrow(`in use by a glidepath process (pid ${process.pid})`);
+    await open.close();
+
+    writeFileSync(join(dir, "glidepath.lock"), "2147483646");
+    const reopened = await openEmbeddedDatabase(dir);
+    await reopened.close();
+  });
+});
