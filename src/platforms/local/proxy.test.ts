@@ -257,6 +257,23 @@ describe("the proxy", () => {
     expect(served).toEqual(new Set(["v1", "v2"]));
   });
 
+  it("lets a request under way finish when it closes", async () => {
+    const release = deferred();
+    const arrived = deferred();
+    const v1 = await upstream((_, response) => {
+      arrived.resolve();
+      void release.promise.then(() => response.end("finished"));
+    });
+    const target = await startTestProxy({ v1: v1.url });
+    const pending = get(target.proxyUrl);
+    await arrived.promise;
+    const closing = target.close();
+    release.resolve();
+    expect(await pending).toMatchObject({ status: 200, text: "finished" });
+    await closing;
+    await expect(get(target.proxyUrl)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   it("keeps the split it was given across a restart", async () => {
     const v1 = await upstream(echoHandler("v1"));
     const v2 = await upstream(echoHandler("v2"));
