@@ -30,11 +30,14 @@ interface Current {
  */
 export class LiveSplit {
   private pendingChange: Promise<unknown> = Promise.resolve();
+  private readonly now: () => Date;
 
   private constructor(
     private current: Current,
     private readonly options: LiveSplitOptions,
-  ) {}
+  ) {
+    this.now = options.now ?? systemClock;
+  }
 
   /** Loads the saved split, or starts with all traffic on the first version when nothing is saved. */
   static async open(options: LiveSplitOptions): Promise<LiveSplit> {
@@ -66,7 +69,7 @@ export class LiveSplit {
   }
 
   /** Why the proxy cannot serve `split`, or undefined when it can. */
-  problemWith(split: Split): string | undefined {
+  private problemWith(split: Split): string | undefined {
     const unknown = split.find(({ version }) => !this.options.versions.includes(version));
     if (unknown) {
       return `split names version ${unknown.version}, which is not an upstream of this proxy; known versions: ${this.options.versions.join(", ")}`;
@@ -79,7 +82,7 @@ export class LiveSplit {
     const problem = this.problemWith(split);
     if (problem) return Promise.reject(new SplitRejectedError(problem));
     const applied = this.pendingChange.then(async () => {
-      const state: SplitState = { split: normalizeSplit(split), updatedAt: (this.options.now ?? systemClock)().toISOString(), note };
+      const state: SplitState = { split: normalizeSplit(split), updatedAt: this.now().toISOString(), note };
       await saveSplitFile(this.options.stateFile, state);
       this.current = { state, router: createRouter(state.split) };
       this.options.log(`split ${formatSplit(state.split)}${note ? ` (${note})` : ""}`);
