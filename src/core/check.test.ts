@@ -191,3 +191,30 @@ describe("describeFailures", () => {
     expect(text).not.toContain("latency_p50");
   });
 });
+
+describe("latency quantiles on thin tails", () => {
+  const p99: Slo = { sli: "latency_p99", maxRatioToStable: 1.5 };
+  const slow = { p50: 20, p90: 50, p99: 400, p999: 900 };
+
+  it("wait for 500 requests per version before judging a p99, so one outlier cannot roll back", () => {
+    const thin = check([p99], { stable: sample(5000), candidate: sample(499, 0, slow) });
+    expect(thin.verdict).toBe("insufficient_data");
+    expect(thin.note).toBe("latency_p99 needs 500 requests per version; v2 served 499");
+
+    expect(check([p99], { stable: sample(5000), candidate: sample(500, 0, slow) }).verdict).toBe("fail");
+  });
+
+  it("need fewer requests for lower quantiles and more for p999", () => {
+    const p90: Slo = { sli: "latency_p90", max: 10 };
+    const p999: Slo = { sli: "latency_p999", max: 10 };
+    const anyCount = { minRequests: 0 };
+    expect(check([p90], { stable: sample(1000), candidate: sample(50) }, anyCount).verdict).toBe("fail");
+    expect(check([p90], { stable: sample(1000), candidate: sample(49) }, anyCount).verdict).toBe("insufficient_data");
+    expect(check([p999], { stable: sample(5000), candidate: sample(4999) }).note).toMatch(/needs 5000 requests/);
+  });
+
+  it("still fail the check on a measured error rate while the p99 waits for data", () => {
+    const errors: Slo = { sli: "error_rate", max: 0.01 };
+    expect(check([p99, errors], { stable: sample(5000), candidate: sample(200, 0.2) }).verdict).toBe("fail");
+  });
+});

@@ -1,5 +1,5 @@
 import type { Plan, Slo } from "./plan.js";
-import { sliValue, type SliSample } from "./sli.js";
+import { requestsToJudge, sliValue, type SliSample } from "./sli.js";
 
 export type Verdict = "pass" | "fail" | "insufficient_data";
 export type SloVerdict = Verdict | "not_applicable";
@@ -13,6 +13,8 @@ export interface SloResult {
   stable: number | null;
   /** The limit the candidate's value was held to. */
   threshold: number | null;
+  /** Why there is no verdict, when there is none. */
+  note?: string;
 }
 
 /** One evaluation of every SLO at one moment, with the numbers behind it. */
@@ -39,6 +41,11 @@ export interface CheckContext {
 
 const EMPTY_SAMPLE: SliSample = { requests: 0, errors: 0, latencyMs: {} };
 
+interface Side {
+  version: string;
+  sample: SliSample;
+}
+
 export function describeSlo(slo: Slo): string {
   return "max" in slo ? `${slo.sli} <= ${slo.max}` : `${slo.sli} <= ${slo.maxRatioToStable} x stable`;
 }
@@ -61,7 +68,9 @@ export function evaluateCheck(context: CheckContext, samples: ReadonlyMap<string
   ].filter(Boolean);
   const note = thin.length > 0 ? `${thin.join(" and ")} in the window; a verdict needs ${minRequests} each` : null;
 
-  const results = plan.slos.map((slo) => judgeSlo(slo, candidateSample, stableHasTraffic ? stableSample : null));
+  const candidateSide = { version: candidate, sample: candidateSample };
+  const stableSide = stableHasTraffic ? { version: stable, sample: stableSample } : null;
+  const results = plan.slos.map((slo) => judgeSlo(slo, candidateSide, stableSide));
   const verdicts = results.map((result) => result.verdict);
   // Thin data decides nothing. With enough requests, a failing SLO fails the check even when
   // another SLO cannot be measured: a missing signal must not hide a measured regression.
@@ -79,7 +88,7 @@ export function evaluateCheck(context: CheckContext, samples: ReadonlyMap<string
     stageIndex: context.stageIndex,
     window: context.window,
     verdict,
-    note: note ?? (verdict === "insufficient_data" ? "the metrics source does not measure every SLI of the plan" : null),
+    note: note ?? (verdict === "insufficient_data" ? results.find((result) => result.note)?.note ?? null : null),
     samples: { stable: samples.get(stable) ?? null, candidate: samples.get(candidate) ?? null },
     results: note === null ? results : results.map((result) => ({ ...result, verdict: holdBack(result.verdict) })),
   };
@@ -90,20 +99,27 @@ function holdBack(verdict: SloVerdict): SloVerdict {
   return verdict === "not_applicable" ? verdict : "insufficient_data";
 }
 
-function judgeSlo(slo: Slo, candidate: SliSample, stable: SliSample | null): SloResult {
+function judgeSlo(slo: Slo, candidate: Side, stable: Side | null): SloResult {
   const rule = describeSlo(slo);
-  const candidateValue = sliValue(candidate, slo.sli) ?? null;
-  const stableValue = stable ? (sliValue(stable, slo.sli) ?? null) : null;
+  const candidateValue = sliValue(candidate.sample, slo.sli) ?? null;
+  const stableValue = stable ? (sliValue(stable.sample, slo.sli) ?? null) : null;
   const result = { slo, rule, candidate: candidateValue, stable: stableValue };
+  const relative = "maxRatioToStable" in slo;
+  if (relative && !stable) return { ...result, verdict: "not_applicable", threshold: null };
 
-  if ("max" in slo) {
-    if (candidateValue === null) return { ...result, verdict: "insufficient_data", threshold: slo.max };
-    return { ...result, verdict: candidateValue <= slo.max ? "pass" : "fail", threshold: slo.max };
+  const judged = relative ? [candidate, stable!] : [candidate];
+  const needed = requestsToJudge(slo.sli);
+  const short = judged.find((side) => side.sample.requests < needed);
+  if (short) {
+    const note = `${slo.sli} needs ${needed} requests per version; ${short.version} served ${short.sample.requests}`;
+    return { ...result, verdict: "insufficient_data", threshold: null, note };
   }
-  if (!stable) return { ...result, verdict: "not_applicable", threshold: null };
-  if (candidateValue === null || stableValue === null) return { ...result, verdict: "insufficient_data", threshold: null };
-  const threshold = slo.maxRatioToStable * stableValue;
-  return { ...result, verdict: candidateValue <= threshold ? "pass" : "fail", threshold };
+  const missing = judged.find((side) => sliValue(side.sample, slo.sli) === undefined);
+  if (missing) {
+    return { ...result, verdict: "insufficient_data", threshold: null, note: `no ${slo.sli} measured for ${missing.version}` };
+  }
+  const threshold = relative ? slo.maxRatioToStable * stableValue! : slo.max;
+  return { ...result, verdict: candidateValue! <= threshold ? "pass" : "fail", threshold };
 }
 
 /** The failing SLOs of a check in words, e.g. "error_rate <= 0.01: v2 0.152 (v1 0.001)". */

@@ -19,3 +19,22 @@ export function sliValue(sample: SliSample, sli: Sli): number | undefined {
   if (sli === "error_rate") return sample.requests > 0 ? sample.errors / sample.requests : undefined;
   return sample.latencyMs[sli.slice("latency_".length) as keyof LatencyQuantiles];
 }
+
+const QUANTILES: Record<LatencySli, number> = {
+  latency_p50: 0.5,
+  latency_p90: 0.9,
+  latency_p99: 0.99,
+  latency_p999: 0.999,
+};
+
+/** How many requests beyond a quantile make it worth judging: one slow outlier must not decide a p99. */
+const TAIL_REQUESTS = 5;
+
+/**
+ * The fewest requests a version needs in the window before this SLI can be judged: a p99 from
+ * 100 requests is the second slowest request, noise rather than a tail. Error rates are governed
+ * by the policy's minRequests alone.
+ */
+export function requestsToJudge(sli: Sli): number {
+  return sli === "error_rate" ? 0 : Math.round(TAIL_REQUESTS / (1 - QUANTILES[sli]));
+}

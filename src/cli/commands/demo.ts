@@ -40,7 +40,7 @@ export function registerDemoCommand(program: Command) {
     .description("Roll v2 of a sample service out over v1 behind the built-in proxy, under load, with the standard plan.")
     .addOption(new Option("--scenario <name>", "how v2 behaves").choices(Object.keys(SCENARIOS)).default("healthy"))
     .option("--time-scale <n>", "run the plan this many times faster than real time (60: the 45-minute plan in 45s)", "60")
-    .option("--rps <n>", "requests per second of load", "200")
+    .option("--rps <n>", "requests per second of load", "1000")
     .option("--json", "print one JSON line per event and a summary object last")
     .addHelpText("after", "\nExit codes: 0 promoted, 1 internal error, 2 bad input, 3 rolled back, 4 cancelled.")
     .action(
