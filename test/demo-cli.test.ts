@@ -18,7 +18,7 @@ describe.concurrent("glidepath demo", () => {
   });
 
   it("rolls back an error spike to 100% v1, exits 3 and names the failing SLO with its values", { timeout: 120_000 }, async () => {
-    const { code, stdout } = await runCli(["demo", "--scenario", "error-spike", "--time-scale", "60", "--json"]);
+    const { code, stdout } = await runCli(["demo", "--scenario", "error-spike", "--time-scale", "60", "--rps", "500", "--json"]);
 
     expect(code).toBe(3);
     const summary = jsonLines(stdout).at(-1)!;
@@ -30,7 +30,7 @@ describe.concurrent("glidepath demo", () => {
   });
 
   it("rolls back a latency regression to 100% v1, exits 3 and names the p99 SLO", { timeout: 120_000 }, async () => {
-    const { code, stdout } = await runCli(["demo", "--scenario", "latency-regression", "--time-scale", "60", "--json"]);
+    const { code, stdout } = await runCli(["demo", "--scenario", "latency-regression", "--time-scale", "60", "--rps", "500", "--json"]);
 
     expect(code).toBe(3);
     const summary = jsonLines(stdout).at(-1)!;

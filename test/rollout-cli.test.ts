@@ -14,7 +14,7 @@ stages:
   - { percent: 100 }
 slos:
   - { sli: error_rate, max: 0.05 }
-  - { sli: latency_p99, maxRatioToStable: 3 }
+  - { sli: latency_p90, maxRatioToStable: 3 }
 policy: { checkInterval: 500ms, failureThreshold: 2, minRequests: 20 }
 `;
 

@@ -55,8 +55,8 @@ describe("ReleaseStore", () => {
         type: "measured",
         window: { from: NOW + 1000, to: NOW + 61_000 },
         samples: new Map([
-          ["v1", { requests: 1900, errors: 2, latencyMs: { p99: 50 } }],
-          ["v2", { requests: 100, errors: 0, latencyMs: { p99: 48 } }],
+          ["v1", { requests: 9500, errors: 2, latencyMs: { p99: 50 } }],
+          ["v2", { requests: 500, errors: 0, latencyMs: { p99: 48 } }],
         ]),
       },
       NOW + 61_000,
@@ -75,7 +75,7 @@ describe("ReleaseStore", () => {
       "check_completed",
     ]);
     const [check] = await reopened.checks(release.id);
-    expect(check).toMatchObject({ verdict: "pass", samples: { candidate: { requests: 100 } } });
+    expect(check).toMatchObject({ verdict: "pass", samples: { candidate: { requests: 500 } } });
     expect(check!.results.map((result) => result.rule)).toEqual(["error_rate <= 0.01", "latency_p99 <= 1.5 x stable"]);
     await second.close();
   });
