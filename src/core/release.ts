@@ -92,14 +92,7 @@ export function splitNote(release: Release): string {
   return `glidepath release "${release.name}" ${release.stable} -> ${release.candidate}: ${where}`;
 }
 
-export interface NewRelease {
-  id: string;
-  name: string;
-  target: TargetRef;
-  stable: string;
-  candidate: string;
-  plan: Plan;
-}
+export type NewRelease = Pick<Release, "id" | "name" | "target" | "stable" | "candidate" | "plan">;
 
 export function createRelease(fields: NewRelease, now: number): Release {
   return {

@@ -1,21 +1,8 @@
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { echoHandler, removeTemporaryDirectories, startTestProxy, startUpstream, type TestProxy } from "./test-harness.js";
+import { proxyWithTwoVersions, stopEverything, type TestProxy } from "./test-harness.js";
 
-const running: { close(): Promise<void> }[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((server) => server.close()));
-  await removeTemporaryDirectories();
-});
-
-async function proxyWithTwoVersions(adminToken?: string): Promise<TestProxy> {
-  const v1 = await startUpstream(echoHandler("v1"));
-  const v2 = await startUpstream(echoHandler("v2"));
-  const proxy = await startTestProxy({ v1: v1.url, v2: v2.url }, { adminToken });
-  running.push(v1, v2, proxy);
-  return proxy;
-}
+afterEach(stopEverything);
 
 async function call(proxy: TestProxy, method: string, path: string, options: { body?: string; token?: string } = {}) {
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};

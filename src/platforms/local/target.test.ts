@@ -2,22 +2,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { splitAt } from "../../core/split.js";
 import { PlatformError } from "../types.js";
 import { LocalTarget } from "./target.js";
-import { deadUpstreamUrl, echoHandler, removeTemporaryDirectories, startTestProxy, startUpstream, type TestProxy } from "./test-harness.js";
+import { closeAfterTest, deadUpstreamUrl, proxyWithTwoVersions, startUpstream, stopEverything } from "./test-harness.js";
 
-const running: { close(): Promise<void> }[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((server) => server.close()));
-  await removeTemporaryDirectories();
-});
-
-async function proxyWithTwoVersions(adminToken?: string): Promise<TestProxy> {
-  const v1 = await startUpstream(echoHandler("v1"));
-  const v2 = await startUpstream(echoHandler("v2"));
-  const proxy = await startTestProxy({ v1: v1.url, v2: v2.url }, { adminToken });
-  running.push(v1, v2, proxy);
-  return proxy;
-}
+afterEach(stopEverything);
 
 async function platformError(promise: Promise<unknown>): Promise<PlatformError> {
   const error = await promise.then(
@@ -79,7 +66,7 @@ describe("LocalTarget", () => {
       response.writeHead(503, { "content-type": "application/json", "retry-after": "7" });
       response.end(JSON.stringify({ error: { code: "busy", message: "try later" } }));
     });
-    running.push(failing);
+    closeAfterTest(failing);
     const error = await platformError(new LocalTarget({ adminUrl: failing.url }).currentSplit());
     expect(error.message).toBe(`the proxy admin API at ${failing.url} failed (503: try later)`);
     expect(error.retryable).toBe(true);
@@ -95,7 +82,7 @@ describe("LocalTarget", () => {
 
   it("gives up on an admin API that does not answer in time", async () => {
     const silent = await startUpstream(() => undefined);
-    running.push(silent);
+    closeAfterTest(silent);
     const error = await platformError(new LocalTarget({ adminUrl: silent.url, timeoutMs: 50 }).currentSplit());
     expect(error.message).toBe(`the proxy admin API at ${silent.url} did not answer within 0.05s`);
     expect(error.retryable).toBe(true);

@@ -86,6 +86,29 @@ export async function startTestProxy(upstreams: Record<string, string>, options:
   };
 }
 
+const running: { close(): Promise<void> }[] = [];
+
+/** Two echoing upstreams, v1 and v2, behind a proxy; stopped by stopEverything(). */
+export async function proxyWithTwoVersions(adminToken?: string): Promise<TestProxy> {
+  const v1 = await startUpstream(echoHandler("v1"));
+  const v2 = await startUpstream(echoHandler("v2"));
+  const proxy = await startTestProxy({ v1: v1.url, v2: v2.url }, { adminToken });
+  running.push(v1, v2, proxy);
+  return proxy;
+}
+
+/** Has stopEverything() close this server too. */
+export function closeAfterTest<T extends { close(): Promise<void> }>(server: T): T {
+  running.push(server);
+  return server;
+}
+
+/** Closes what proxyWithTwoVersions and closeAfterTest were given and removes the temporary directories; for afterEach. */
+export async function stopEverything(): Promise<void> {
+  await Promise.all(running.splice(0).map((server) => server.close()));
+  await removeTemporaryDirectories();
+}
+
 const temporaryDirectories: string[] = [];
 
 export async function temporaryDirectory(): Promise<string> {
