@@ -140,6 +140,22 @@ describe("glidepath rollout", () => {
     expect(stage.splits().at(-1)).toBe("split v2=100%");
   });
 
+  it("waits at a manual stage until the person at the terminal approves", async () => {
+    writeFileSync(stage.planFile, PLAN.replace("{ percent: 50, soak: 3s }", "{ percent: 50, soak: 3s, progression: manual }"));
+    const rollout = startCli(rolloutArgs(), { stdin: "pipe" });
+    await rollout.waitForLine((line) => line.includes('"type":"awaiting_approval"'));
+    expect(stage.splits().at(-1)).toBe("split v1=50% v2=50%");
+
+    rollout.child.stdin!.write("promote-me\napprove\n");
+    const { code } = await rollout.exited;
+
+    expect(rollout.stderr).toEqual(['glidepath: unknown command "promote-me"; use one of approve, deny, pause, resume, rollback, promote']);
+    expect(code).toBe(0);
+    const approved = jsonLines(rollout.lines).find((line) => line.type === "approved");
+    expect(approved?.actor).toMatch(/\(cli\)$/);
+    expect(stage.splits().at(-1)).toBe("split v2=100%");
+  });
+
   it("cancels on SIGINT, puts 100% back on stable and exits 4", async () => {
     const rollout = startCli(rolloutArgs());
     await rollout.waitForLine((line) => line.includes('"type":"check_completed"'));

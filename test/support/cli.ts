@@ -14,11 +14,12 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+/** Starts a command; with `stdin: "pipe"` the test can type into it through child.stdin. */
+export function startCli(args: string[], { env = {}, stdin = "ignore" }: { env?: NodeJS.ProcessEnv; stdin?: "ignore" | "pipe" } = {}): CliProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, FORCE_COLOR: "0", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin, "pipe", "pipe"],
   });
   const lines: string[] = [];
   const stderr: string[] = [];
@@ -51,8 +52,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
 }
 
 /** Runs a glidepath command to its end. */
-export async function runCli(args: string[], env?: NodeJS.ProcessEnv) {
-  const cli = startCli(args, env);
+export async function runCli(args: string[]) {
+  const cli = startCli(args);
   const { code } = await cli.exited;
   return { code, stdout: cli.lines, stderr: cli.stderr.join("\n") };
 }

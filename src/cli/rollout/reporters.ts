@@ -5,6 +5,7 @@ import type { ReleaseEventDraft } from "../../core/events.js";
 import { currentStage, desiredSplit, type Release } from "../../core/release.js";
 import { formatSplit } from "../../core/split.js";
 import { describeCheck, describeEvent } from "./event-text.js";
+import { KEY_HELP } from "./operator-input.js";
 import type { RolloutSummary } from "./summary.js";
 
 /** Shows a rollout as it happens: live on a terminal, one line per event in logs, JSON for machines. */
@@ -12,6 +13,8 @@ export interface RolloutReporter {
   begin(release: Release, resumed: boolean): void;
   event(release: Release, event: ReleaseEventDraft): void;
   retry(message: string, delayMs: number): void;
+  /** Something the person running the rollout should read, such as a refused command. */
+  notice(message: string): void;
   end(summary: RolloutSummary): void;
 }
 
@@ -26,6 +29,9 @@ class JsonReporter implements RolloutReporter {
     process.stdout.write(`${JSON.stringify({ releaseId: release.id, ...event, at: new Date(event.at).toISOString() })}\n`);
   }
   retry() {}
+  notice(message: string) {
+    process.stderr.write(`glidepath: ${message}\n`);
+  }
   end(summary: RolloutSummary) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   }
@@ -43,6 +49,9 @@ class LineReporter implements RolloutReporter {
   }
   retry(message: string, delayMs: number) {
     this.print(pc.yellow(`${message}; retrying in ${formatDuration(delayMs / 1000)}`));
+  }
+  notice(message: string) {
+    this.print(pc.yellow(message));
   }
   end(summary: RolloutSummary) {
     this.print(summaryLine(summary));
@@ -96,6 +105,7 @@ class LiveReporter extends LineReporter {
       `stage ${Math.max(release.stageIndex + 1, 0)}/${stages}  ${progressBar(release)}  ${stage ? soakText(release, this.now()) : ""}`,
       `split ${formatSplit(desiredSplit(release))}`,
       this.lastCheck ? `last ${this.lastCheck}` : pc.dim("waiting for the first check"),
+      pc.dim(`keys: ${KEY_HELP}  ctrl-c cancel`),
     ];
     logUpdate(lines.join("\n"));
   }

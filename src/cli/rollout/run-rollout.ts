@@ -9,6 +9,7 @@ import { openEmbeddedDatabase } from "../../store/database.js";
 import { ReleaseStore } from "../../store/release-store.js";
 import { UsageError } from "../exit-codes.js";
 import { onStopSignal } from "../stop-signal.js";
+import { acceptOperatorCommands } from "./operator-input.js";
 import { createReporter } from "./reporters.js";
 import { exitCodeFor, summarize } from "./summary.js";
 
@@ -52,11 +53,13 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
     engine.on("retry", (_, message, delayMs) => reporter.retry(message, delayMs));
 
     const stopSignals = cancelOnSignals(engine, release.id);
+    const stopInput = acceptOperatorCommands(engine, release.id, (line) => reporter.notice(line));
     let finished: Release;
     try {
       finished = await engine.run(release.id);
     } finally {
       stopSignals();
+      stopInput();
     }
 
     await reported;
