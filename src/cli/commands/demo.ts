@@ -15,7 +15,7 @@ import { runCommand } from "../run-command.js";
 const HEALTHY: Faults = { errorRate: 0, latencyMs: 30, latencyJitterMs: 20 };
 
 /** How the candidate behaves in each demo scenario; the stable version is always healthy. */
-export const SCENARIOS: Record<string, { candidate: Faults; story: string }> = {
+const SCENARIOS: Record<string, { candidate: Faults; story: string }> = {
   healthy: { candidate: HEALTHY, story: "v2 behaves like v1, so every stage passes and v2 is promoted" },
   "error-spike": {
     candidate: { ...HEALTHY, errorRate: 0.2 },
