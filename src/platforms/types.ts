@@ -13,6 +13,14 @@ export interface DeploymentTarget {
   currentSplit(): Promise<Split>;
   /** Absolute and idempotent: applying the same split twice is harmless. */
   applySplit(split: Split, note: string): Promise<void>;
+  /**
+   * Makes `version` reachable through overrideHeaders() without giving it any traffic, and
+   * returns once that has taken effect (Cloudflare: deploy it at 0% beside the stable version
+   * and wait for propagation). Platforms that can always route by header do nothing.
+   */
+  prepareOverride(stable: string, version: string, note: string): Promise<void>;
+  /** Request headers that send a request to `version` whatever the split: used by preflight probes. */
+  overrideHeaders(version: string): Record<string, string>;
 }
 
 export interface MetricsWindow {

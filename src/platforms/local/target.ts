@@ -2,6 +2,7 @@ import type { Split } from "../../core/split.js";
 import type { DeploymentTarget, Version } from "../types.js";
 import { AdminClient, type AdminClientOptions } from "./admin-client.js";
 import { splitStateSchema, versionsSchema } from "./admin-contract.js";
+import { VERSION_HEADER } from "./proxy-server.js";
 
 /** A service behind `glidepath proxy`, driven through the proxy's admin API. */
 export class LocalTarget implements DeploymentTarget {
@@ -22,5 +23,12 @@ export class LocalTarget implements DeploymentTarget {
 
   async applySplit(split: Split, note: string): Promise<void> {
     await this.client.call("PUT", "/split", splitStateSchema, { split, note });
+  }
+
+  /** The proxy routes any configured version by header, whatever the split. */
+  async prepareOverride(): Promise<void> {}
+
+  overrideHeaders(version: string): Record<string, string> {
+    return { [VERSION_HEADER]: version };
   }
 }
