@@ -23,6 +23,7 @@ interface Stage {
   dir: string;
   planFile: string;
   services: SampleService[];
+  proxyUrl: string;
   proxy: CliProcess;
   adminUrl: string;
   stopLoad: AbortController;
@@ -63,6 +64,7 @@ beforeEach(async () => {
     planFile,
     services,
     proxy,
+    proxyUrl: proxyUrl!,
     adminUrl: adminUrl!,
     stopLoad,
     load: runLoad({ url: proxyUrl!, rps: 200, signal: stopLoad.signal }),
@@ -154,6 +156,32 @@ describe("glidepath rollout", () => {
     const approved = jsonLines(rollout.lines).find((line) => line.type === "approved");
     expect(approved?.actor).toMatch(/\(cli\)$/);
     expect(stage.splits().at(-1)).toBe("split v2=100%");
+  });
+
+  it("probes the candidate before it gets traffic, and rolls back with exit 3 when a probe fails", async () => {
+    stage.services[1]!.setFaults({ errorRate: 1 });
+    writeFileSync(stage.planFile, `${PLAN}preflight:\n  - { url: "${stage.proxyUrl}/checkout", expectStatus: 200, timeout: 5s }\n`);
+
+    const { code, stdout } = await runCli(rolloutArgs());
+
+    expect(code).toBe(3);
+    const [preflight] = jsonLines(stdout).filter((line) => line.type === "preflight_completed");
+    expect(preflight).toMatchObject({ passed: false, results: [{ url: `${stage.proxyUrl}/checkout`, status: 500, expectStatus: 200 }] });
+    expect(jsonLines(stdout).at(-1)).toMatchObject({
+      state: "rolled_back",
+      reason: `preflight failed before any traffic moved: ${stage.proxyUrl}/checkout answered 500, expected 200`,
+      stages: [{ outcome: "not_reached" }, { outcome: "not_reached" }, { outcome: "not_reached" }],
+    });
+    expect(stage.splits()).toEqual(["split v1=100%"]);
+  });
+
+  it("starts the first stage once every probe of the candidate passes", async () => {
+    writeFileSync(stage.planFile, `${PLAN}preflight:\n  - { url: "${stage.proxyUrl}/checkout" }\n`);
+
+    const { code, stdout } = await runCli(rolloutArgs());
+
+    expect(jsonLines(stdout).find((line) => line.type === "preflight_completed")).toMatchObject({ passed: true });
+    expect(code).toBe(0);
   });
 
   it("cancels on SIGINT, puts 100% back on stable and exits 4", async () => {

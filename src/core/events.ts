@@ -2,7 +2,18 @@ import type { Check } from "./check.js";
 import type { Split } from "./split.js";
 
 /** Something that happened to a release: the timeline, the audit log and live updates all read these. */
+/** What one preflight probe of the candidate found. */
+export interface ProbeResult {
+  url: string;
+  expectStatus: number;
+  /** The status the candidate answered with; null when it did not answer. */
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
 export type ReleaseEventBody =
+  | { type: "preflight_completed"; passed: boolean; results: ProbeResult[] }
   | { type: "release_started"; stable: string; candidate: string; plan: string }
   | { type: "stage_started"; stageIndex: number; percent: number; split: Split }
   | { type: "check_completed"; check: Check }

@@ -25,11 +25,20 @@ export interface Policy {
   windowSeconds?: number;
 }
 
+/** A request sent to the candidate before it gets any traffic; the release fails unless it answers as expected. */
+export interface Probe {
+  url: string;
+  expectStatus: number;
+  timeoutSeconds: number;
+}
+
 export interface Plan {
   name: string;
   stages: Stage[];
   slos: Slo[];
   policy: Policy;
+  /** Probes of the candidate before any traffic moves; none when absent. */
+  preflight?: Probe[];
 }
 
 export const DEFAULT_POLICY: Policy = {
@@ -74,6 +83,12 @@ const policySchema = z.strictObject({
   window: positiveDuration.optional(),
 });
 
+const probeSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+  expectStatus: z.number().int("must be an HTTP status").min(100, "must be an HTTP status, 100 to 599").max(599, "must be an HTTP status, 100 to 599").default(200),
+  timeout: positiveDuration.default(10),
+});
+
 const planSchema = z.strictObject({
   name: z.string().min(1, "must not be empty"),
   stages: z
@@ -99,6 +114,7 @@ const planSchema = z.strictObject({
     }),
   slos: z.array(sloSchema).default([]),
   policy: policySchema.prefault({}),
+  preflight: z.array(probeSchema).optional(),
 });
 
 export type PlanInput = z.input<typeof planSchema>;
@@ -114,7 +130,7 @@ export function parsePlan(input: unknown): Plan | PlanError {
     const issues = result.error.issues.map((issue) => describeIssue(input, issue));
     return new PlanError(`invalid plan: ${issues.join("; ")}`);
   }
-  const { name, stages, slos, policy } = result.data;
+  const { name, stages, slos, policy, preflight } = result.data;
   return {
     name,
     stages: stages.map(({ percent, soak, progression }) => ({ percent, soakSeconds: soak, progression })),
@@ -126,6 +142,9 @@ export function parsePlan(input: unknown): Plan | PlanError {
       onMetricsUnavailable: policy.onMetricsUnavailable,
       ...(policy.window !== undefined && { windowSeconds: policy.window }),
     },
+    ...(preflight?.length && {
+      preflight: preflight.map(({ url, expectStatus, timeout }) => ({ url, expectStatus, timeoutSeconds: timeout })),
+    }),
   };
 }
 
@@ -152,6 +171,9 @@ export function planToInput(plan: Plan): PlanInput {
       onMetricsUnavailable,
       ...(windowSeconds !== undefined && { window: windowSeconds }),
     },
+    ...(plan.preflight && {
+      preflight: plan.preflight.map(({ url, expectStatus, timeoutSeconds }) => ({ url, expectStatus, timeout: timeoutSeconds })),
+    }),
   };
 }
 

@@ -87,7 +87,7 @@ export function splitNote(release: Release): string {
   const where = isTerminal(release.state)
     ? release.state.replace("_", " ")
     : release.stageIndex < 0
-      ? "not started"
+      ? "preflight, no traffic yet"
       : `stage ${release.stageIndex + 1}/${stages} (${desiredCandidatePercent(release)}%)`;
   return `glidepath release "${release.name}" ${release.stable} -> ${release.candidate}: ${where}`;
 }

@@ -613,3 +613,31 @@ describe("engine restarts", () => {
     expect(drive.release.soakServedSeconds).toBe(240);
   });
 });
+
+describe("preflight", () => {
+  const probe = (status: number | null) => ({
+    url: "https://checkout.example/health",
+    expectStatus: 200,
+    status,
+    error: status === null ? "ECONNREFUSED" : null,
+    durationMs: 12,
+  });
+  const pending = () => createRelease({ id: "r", name: "r", target: { platform: "local", config: {} }, stable: "v1", candidate: "v2", plan: BUILTIN_PLANS.fast! }, 0);
+
+  it("starts the first stage when every probe answers as expected", () => {
+    const result = step(pending(), { type: "preflight_done", results: [probe(200), probe(200)] }, 1000);
+    expect(result.ok && result.release).toMatchObject({ state: "running", stageIndex: 0 });
+    expect(result.ok && result.events.map((event) => event.type)).toEqual(["preflight_completed", "release_started", "stage_started"]);
+  });
+
+  it("rolls back before any traffic moves when one probe fails, naming it", () => {
+    const result = step(pending(), { type: "preflight_done", results: [probe(200), probe(503), probe(null)] }, 1000);
+    if (!result.ok) throw new Error(result.error);
+    expect(result.release).toMatchObject({ state: "rolled_back", stageIndex: -1 });
+    expect(desiredSplit(result.release)).toEqual([{ version: "v1", percent: 100 }]);
+    expect(result.release.reason).toBe(
+      "preflight failed before any traffic moved: https://checkout.example/health answered 503, expected 200; " +
+        "https://checkout.example/health did not answer (ECONNREFUSED), expected 200",
+    );
+  });
+});

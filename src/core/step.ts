@@ -1,5 +1,5 @@
 import { describeFailures, evaluateCheck, type Check } from "./check.js";
-import { ENGINE_ACTOR, type ReleaseEventDraft, type ReleaseEventBody } from "./events.js";
+import { ENGINE_ACTOR, type ProbeResult, type ReleaseEventDraft, type ReleaseEventBody } from "./events.js";
 import type { SliSample } from "./sli.js";
 import { currentStage, desiredSplit, isTerminal, type Release, type ReleaseState } from "./release.js";
 import type { Split } from "./split.js";
@@ -19,6 +19,8 @@ export type CommandType = Command["type"];
 /** Everything that can move a release. */
 export type Input =
   | { type: "start" }
+  /** The plan's preflight probes of the candidate ran, before any traffic moved. */
+  | { type: "preflight_done"; results: ProbeResult[] }
   /** The engine measured the check window: samples per version, or null when the metrics source failed. */
   | { type: "measured"; window: { from: number; to: number }; samples: ReadonlyMap<string, SliSample> | null; error?: string }
   | { type: "drift"; expected: Split; actual: Split }
@@ -50,6 +52,10 @@ export function step(release: Release, input: Input, now: number): StepResult {
     case "start":
       if (release.state !== "pending") return { ok: true, release, events: [] };
       transition.start();
+      break;
+    case "preflight_done":
+      if (release.state !== "pending") return { ok: true, release, events: [] };
+      transition.preflightDone(input.results);
       break;
     case "measured":
       if (release.state !== "running" && release.state !== "awaiting_approval") return { ok: true, release, events: [] };
@@ -107,6 +113,20 @@ class Transition {
     const { stable, candidate, plan } = this.release;
     this.emit({ type: "release_started", stable, candidate, plan: plan.name });
     this.enterStage(0);
+  }
+
+  /** The candidate starts taking traffic only if every probe answered as expected. */
+  preflightDone(results: ProbeResult[]) {
+    const failures = results.filter((result) => result.status !== result.expectStatus);
+    this.emit({ type: "preflight_completed", passed: failures.length === 0, results });
+    if (failures.length === 0) {
+      this.start();
+      return;
+    }
+    const described = failures.map(
+      ({ url, expectStatus, status, error }) => `${url} ${status === null ? `did not answer (${error})` : `answered ${status}`}, expected ${expectStatus}`,
+    );
+    this.finish("rolled_back", `preflight failed before any traffic moved: ${described.join("; ")}`);
   }
 
   measured(window: { from: number; to: number }, samples: ReadonlyMap<string, SliSample> | null, error?: string) {

@@ -15,6 +15,7 @@ import { step, type Command, type Input, type StepResult } from "../core/step.js
 import { PlatformError, type PlatformConnection } from "../platforms/types.js";
 import { RevisionConflict, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
 import type { Clock } from "./clock.js";
+import { runProbes } from "./preflight.js";
 import { withRetry } from "./retry.js";
 
 export interface EngineOptions {
@@ -148,7 +149,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   private async nextInput(release: Release): Promise<Input> {
-    if (release.state === "pending") return { type: "start" };
+    if (release.state === "pending") return this.preflight(release);
     const now = this.options.clock.now();
     const window = checkWindow(release, now);
     const { metrics } = this.options.connect(release);
@@ -161,6 +162,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     } catch (error) {
       return { type: "measured", window, samples: null, error: (error as Error).message };
     }
+  }
+
+  /** Probes the candidate, reachable by override but without traffic, before the first stage. */
+  private async preflight(release: Release): Promise<Input> {
+    const probes = release.plan.preflight ?? [];
+    if (probes.length === 0) return { type: "start" };
+    const { target } = this.options.connect(release);
+    const retry = { clock: this.options.clock, attempts: RECONCILE_ATTEMPTS };
+    await withRetry(() => target.prepareOverride(release.stable, release.candidate, splitNote(release)), retry);
+    return { type: "preflight_done", results: await runProbes(probes, target.overrideHeaders(release.candidate)) };
   }
 
   /** Runs one input through the state machine and stores the result, one writer at a time. */

@@ -10,6 +10,11 @@ import { formatSplit } from "../../core/split.js";
 export function describeEvent(release: Release, event: ReleaseEventDraft): string | undefined {
   const stages = release.plan.stages.length;
   switch (event.type) {
+    case "preflight_completed": {
+      const results = event.results.map(({ url, status, error, durationMs }) => `${url} ${status ?? error} in ${durationMs}ms`);
+      const verdict = event.passed ? pc.green("preflight passed") : pc.red("preflight FAILED");
+      return `${verdict}: ${results.join(", ")}`;
+    }
     case "release_started":
       return `release ${release.name}: ${event.stable} -> ${event.candidate} with plan ${event.plan}`;
     case "stage_started": {
