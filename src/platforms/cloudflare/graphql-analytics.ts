@@ -1,0 +1,82 @@
+import { z } from "zod";
+import type { SliSample } from "../../core/sli.js";
+import { type MetricsSource, type MetricsWindow, PlatformError } from "../types.js";
+import { TOKEN_PERMISSIONS } from "./api-errors.js";
+import type { CloudflareApi } from "./cloudflare-api.js";
+import { type CloudflareClock, wallClock } from "./clock.js";
+import { samplesFromInvocationRows } from "./invocation-rows.js";
+import { settledWindow } from "./settled-window.js";
+
+export interface LaggingSourceOptions {
+  /** How far behind real time the source's numbers are complete; the window's end is clipped to now minus this. */
+  lagSeconds?: number;
+  clock?: CloudflareClock;
+}
+
+export const GRAPHQL_LAG_SECONDS = 60;
+
+export const INVOCATIONS_QUERY = `
+query WorkerInvocationsByVersion($accountTag: string!, $scriptName: string!, $start: Time!, $end: Time!) {
+  viewer {
+    accounts(filter: { accountTag: $accountTag }) {
+      workersInvocationsAdaptive(
+        limit: 10000
+        filter: { scriptName: $scriptName, datetime_geq: $start, datetime_lt: $end }
+      ) {
+        dimensions { scriptVersion status }
+        sum { requests }
+        quantiles { wallTimeP50 wallTimeP90 wallTimeP99 wallTimeP999 }
+      }
+    }
+  }
+}`;
+
+const wallTime = z.number().nullish();
+const invocationRowSchema = z.object({
+  dimensions: z.object({ scriptVersion: z.string(), status: z.string() }),
+  sum: z.object({ requests: z.number() }),
+  quantiles: z.object({ wallTimeP50: wallTime, wallTimeP90: wallTime, wallTimeP99: wallTime, wallTimeP999: wallTime }).nullish(),
+});
+
+const graphqlAnswerSchema = z.object({
+  data: z
+    .object({ viewer: z.object({ accounts: z.array(z.object({ workersInvocationsAdaptive: z.array(invocationRowSchema) })) }) })
+    .nullish(),
+  errors: z.array(z.object({ message: z.string() })).nullish(),
+});
+
+/**
+ * Per-version SLIs from Cloudflare's GraphQL Analytics API (`workersInvocationsAdaptive`). Its
+ * sums are already estimates scaled up from Cloudflare's adaptive sampling, so they are used as
+ * they come; its last minute or so is incomplete, so the window stops `lagSeconds` before now.
+ */
+export class GraphqlAnalyticsSource implements MetricsSource {
+  private readonly lagSeconds: number;
+  private readonly clock: CloudflareClock;
+
+  constructor(
+    private readonly api: CloudflareApi,
+    options: LaggingSourceOptions = {},
+  ) {
+    this.lagSeconds = options.lagSeconds ?? GRAPHQL_LAG_SECONDS;
+    this.clock = options.clock ?? wallClock;
+  }
+
+  async query(window: MetricsWindow, versions: string[]): Promise<Map<string, SliSample>> {
+    const { from, to } = settledWindow(window, this.clock.now(), this.lagSeconds, "Cloudflare's GraphQL Analytics API");
+    const variables = { accountTag: this.api.accountId, scriptName: this.api.worker, start: from.toISOString(), end: to.toISOString() };
+    const answer = await this.api.call(`query the Workers analytics of ${this.api.worker}`, graphqlAnswerSchema, (sdk) =>
+      sdk.post("/graphql", { body: { query: INVOCATIONS_QUERY, variables } }),
+    );
+    if (answer.errors?.length) {
+      const messages = answer.errors.map(({ message }) => message).join("; ");
+      const hint = /access/i.test(messages) ? `; the API token needs ${TOKEN_PERMISSIONS}` : "";
+      throw new PlatformError(`Cloudflare's GraphQL Analytics API refused the query: ${messages}${hint}`, false);
+    }
+    const accounts = answer.data?.viewer.accounts ?? [];
+    if (accounts.length === 0) {
+      throw new PlatformError(`Cloudflare's GraphQL Analytics API shows no account ${this.api.accountId} to this API token: check --account-id and that the token has ${TOKEN_PERMISSIONS}`, false);
+    }
+    return samplesFromInvocationRows(accounts.flatMap((account) => account.workersInvocationsAdaptive), versions);
+  }
+}
