@@ -1,0 +1,48 @@
+import { parse } from "graphql";
+import { describe, expect, it } from "vitest";
+import { INVOCATIONS_QUERY } from "./graphql-analytics.js";
+import { type InvocationRow, samplesFromInvocationRows } from "./invocation-rows.js";
+
+function row(scriptVersion: string, status: string, requests: number, wallTimeP50 = 0, wallTimeP99 = 0): InvocationRow {
+  return { dimensions: { scriptVersion, status }, sum: { requests }, quantiles: { wallTimeP50, wallTimeP90: wallTimeP50, wallTimeP99, wallTimeP999: wallTimeP99 } };
+}
+
+describe("samplesFromInvocationRows", () => {
+  it("gives each version its own sample: every status counts as a request, failures as errors, success rows give latency in ms", () => {
+    const rows = [
+      row("stable", "success", 900, 12_000, 80_000),
+      row("stable", "clientDisconnected", 10, 500_000, 900_000),
+      row("stable", "scriptThrewException", 5, 1_000, 2_000),
+      row("candidate", "success", 90, 20_000, 150_000),
+      row("candidate", "exceededResources", 3),
+      row("candidate", "internalError", 2),
+    ];
+    const samples = samplesFromInvocationRows(rows, ["stable", "candidate"]);
+    expect(samples.get("stable")).toEqual({ requests: 915, errors: 5, latencyMs: { p50: 12, p90: 12, p99: 80, p999: 80 } });
+    expect(samples.get("candidate")).toEqual({ requests: 95, errors: 5, latencyMs: { p50: 20, p90: 20, p99: 150, p999: 150 } });
+  });
+
+  it("weights the quantiles of several success rows of one version by their requests", () => {
+    const samples = samplesFromInvocationRows([row("v1", "success", 300, 10_000, 40_000), row("v1", "success", 100, 30_000, 80_000)], ["v1"]);
+    expect(samples.get("v1")!.latencyMs).toEqual({ p50: 15, p90: 15, p99: 50, p999: 50 });
+  });
+
+  it("leaves out versions without traffic and versions not asked for, and has no latency for a version that only failed", () => {
+    const rows = [row("v1", "scriptThrewException", 4), row("v2", "success", 0), row("other", "success", 50, 1000, 1000)];
+    const samples = samplesFromInvocationRows(rows, ["v1", "v2", "v3"]);
+    expect([...samples.keys()]).toEqual(["v1"]);
+    expect(samples.get("v1")).toEqual({ requests: 4, errors: 4, latencyMs: {} });
+  });
+
+  it("ignores quantiles Cloudflare left empty", () => {
+    const rows: InvocationRow[] = [{ dimensions: { scriptVersion: "v1", status: "success" }, sum: { requests: 7 }, quantiles: { wallTimeP50: 3000, wallTimeP99: null } }];
+    expect(samplesFromInvocationRows(rows, ["v1"]).get("v1")!.latencyMs).toEqual({ p50: 3 });
+  });
+});
+
+describe("INVOCATIONS_QUERY", () => {
+  it("is valid GraphQL that groups by version and status", () => {
+    const printed = JSON.stringify(parse(INVOCATIONS_QUERY));
+    for (const field of ["workersInvocationsAdaptive", "scriptVersion", "status", "wallTimeP999", "datetime_lt"]) expect(printed).toContain(field);
+  });
+});
