@@ -42,6 +42,8 @@ describe("explainFailure", () => {
     const error = refusal(404, [{ code: 10007, message: "This Worker does not exist on your account." }]);
     expect(error.message).toBe("no Worker named shop in account acc1: check --worker and --account-id");
     expect(error.retryable).toBe(false);
+    const version = refusal(404, [{ code: 10007, message: "workers.api.error.version_not_found" }]);
+    expect(version.message).toBe("Cloudflare refused to list the versions of Worker shop: 404 code 10007: workers.api.error.version_not_found");
   });
 
   it("retries a 429 after the Retry-After it was given, in seconds or as a date", () => {

@@ -50,7 +50,7 @@ export function explainRefusal(status: number, errors: EnvelopeError[], headers:
   if (status === 401 || [...AUTHENTICATION_CODES].some((code) => codes.has(code))) {
     return new PlatformError(`Cloudflare refused the API token: check CLOUDFLARE_API_TOKEN; it needs ${TOKEN_PERMISSIONS} (${said})`, false);
   }
-  if (codes.has(SCRIPT_NOT_FOUND)) {
+  if (errors.some(({ code, message }) => code === SCRIPT_NOT_FOUND && !/version|deployment/i.test(message ?? ""))) {
     return new PlatformError(`no Worker named ${context.worker} in account ${context.accountId}: check --worker and --account-id`, false);
   }
   if (status === 403) {

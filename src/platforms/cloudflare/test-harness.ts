@@ -1,0 +1,58 @@
+import { afterEach, expect } from "vitest";
+import { PlatformError } from "../types.js";
+import { CloudflareApi } from "./cloudflare-api.js";
+import type { CloudflareClock } from "./clock.js";
+import { type NewScript, type RunningSimulator, type SimulatorControl, startCloudflareSimulator } from "./simulator/index.js";
+
+export const TOKEN = "glidepath-test-token";
+export const ACCOUNT_ID = "feedfacefeedfacefeedfacefeedface";
+export const WORKER = "storefront";
+
+/** Virtual time: sleeping moves the clock instead of waiting, and records how long was asked for. */
+export class VirtualClock implements CloudflareClock {
+  readonly sleeps: number[] = [];
+  constructor(public time: number) {}
+  now(): number {
+    return this.time;
+  }
+  async sleepUntil(time: number): Promise<void> {
+    this.sleeps.push(time - this.time);
+    this.time = Math.max(this.time, time);
+  }
+}
+
+export interface SimulatedWorker {
+  sim: RunningSimulator;
+  control: SimulatorControl;
+  clock: VirtualClock;
+  /** Oldest first; the first serves 100% of traffic. */
+  versionIds: string[];
+  /** A client for the simulated Worker, with other settings when given. */
+  api(overrides?: { worker?: string; accountId?: string; apiToken?: string; apiBaseUrl?: string }): CloudflareApi;
+}
+
+const running: RunningSimulator[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((sim) => sim.close()));
+});
+
+/** A simulator on a free port, in virtual time, holding one Worker; closed after the test. */
+export async function simulatedWorker(script: Partial<NewScript> = {}): Promise<SimulatedWorker> {
+  const clock = new VirtualClock(Date.parse("2026-11-22T03:00:00Z"));
+  const sim = await startCloudflareSimulator({ token: TOKEN, clock });
+  running.push(sim);
+  const { versionIds } = sim.control.createScript({ accountId: ACCOUNT_ID, script: WORKER, ...script });
+  const api = (overrides = {}) =>
+    new CloudflareApi({ accountId: ACCOUNT_ID, worker: WORKER, apiToken: TOKEN, apiBaseUrl: sim.url, now: () => clock.now(), ...overrides });
+  return { sim, control: sim.control, clock, versionIds, api };
+}
+
+/** The PlatformError a call fails with. */
+export async function platformError(promise: Promise<unknown>): Promise<PlatformError> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(PlatformError);
+  return error as PlatformError;
+}
