@@ -70,7 +70,7 @@ export class GraphqlAnalyticsSource implements MetricsSource {
     );
     if (answer.errors?.length) {
       const messages = answer.errors.map(({ message }) => message).join("; ");
-      const hint = /access/i.test(messages) ? `; the API token needs ${TOKEN_PERMISSIONS}` : "";
+      const hint = /access/i.test(messages) ? "; the API token needs Account Analytics Read" : "";
       throw new PlatformError(`Cloudflare's GraphQL Analytics API refused the query: ${messages}${hint}`, false);
     }
     const accounts = answer.data?.viewer.accounts ?? [];

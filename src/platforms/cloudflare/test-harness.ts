@@ -1,4 +1,6 @@
+import { createServer, type Server } from "node:http";
 import { afterEach, expect } from "vitest";
+import { closeServer, listen } from "../../support/listen.js";
 import { PlatformError } from "../types.js";
 import { CloudflareApi } from "./cloudflare-api.js";
 import type { CloudflareClock } from "./clock.js";
@@ -55,4 +57,32 @@ export async function platformError(promise: Promise<unknown>): Promise<Platform
   );
   expect(error).toBeInstanceOf(PlatformError);
   return error as PlatformError;
+}
+
+export interface StubRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+const stubs: Server[] = [];
+afterEach(async () => {
+  await Promise.all(stubs.splice(0).map((server) => closeServer(server)));
+});
+
+/** An HTTP server that answers every request with `answer(request)` as JSON, recording the requests; closed after the test. */
+export async function stubApi(answer: (request: StubRequest) => { status?: number; body: unknown }) {
+  const requests: StubRequest[] = [];
+  const server = createServer(async (incoming, outgoing) => {
+    let text = "";
+    for await (const chunk of incoming) text += chunk;
+    const request = { method: incoming.method ?? "", path: incoming.url ?? "", authorization: incoming.headers.authorization, body: text ? JSON.parse(text) : undefined };
+    requests.push(request);
+    const { status = 200, body } = answer(request);
+    outgoing.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  });
+  const { port } = await listen(server, { host: "127.0.0.1", port: 0 });
+  stubs.push(server);
+  return { url: `http://127.0.0.1:${port}/client/v4`, requests };
 }

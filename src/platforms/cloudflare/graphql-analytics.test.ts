@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { CloudflareApi } from "./cloudflare-api.js";
+import { GraphqlAnalyticsSource, INVOCATIONS_QUERY } from "./graphql-analytics.js";
+import { ACCOUNT_ID, platformError, stubApi, TOKEN, VirtualClock, WORKER } from "./test-harness.js";
+
+const at = (time: string) => new Date(`2026-11-22T${time}Z`);
+
+async function sourceAnswering(body: unknown, status = 200) {
+  const stub = await stubApi(() => ({ status, body }));
+  const clock = new VirtualClock(at("03:10:00").getTime());
+  const api = new CloudflareApi({ accountId: ACCOUNT_ID, worker: WORKER, apiToken: TOKEN, apiBaseUrl: stub.url });
+  return { ...stub, clock, source: new GraphqlAnalyticsSource(api, { clock }) };
+}
+
+const rowsAnswer = (rows: unknown[]) => ({ data: { viewer: { accounts: [{ workersInvocationsAdaptive: rows }] } }, errors: null });
+
+describe("GraphqlAnalyticsSource (against a stub)", () => {
+  it("asks for the Worker's invocations by version and status, up to the settled end of the window", async () => {
+    const { source, requests } = await sourceAnswering(
+      rowsAnswer([{ dimensions: { scriptVersion: "v2", status: "success" }, sum: { requests: 40 }, quantiles: { wallTimeP50: 8000, wallTimeP90: 9000, wallTimeP99: 20000, wallTimeP999: 30000 } }]),
+    );
+    const samples = await source.query({ from: at("03:05:00"), to: at("03:10:00") }, ["v1", "v2"]);
+    expect(samples).toEqual(new Map([["v2", { requests: 40, errors: 0, latencyMs: { p50: 8, p90: 9, p99: 20, p999: 30 } }]]));
+    expect(requests).toEqual([
+      {
+        method: "POST",
+        path: "/client/v4/graphql",
+        authorization: `Bearer ${TOKEN}`,
+        body: {
+          query: INVOCATIONS_QUERY,
+          variables: { accountTag: ACCOUNT_ID, scriptName: WORKER, start: "2026-11-22T03:05:00.000Z", end: "2026-11-22T03:09:00.000Z" },
+        },
+      },
+    ]);
+  });
+
+  it("fails with GraphQL's own message when a 200 carries errors", async () => {
+    const { source } = await sourceAnswering({ data: null, errors: [{ message: "cannot request data older than 2678400s", path: ["viewer"] }] });
+    const error = await platformError(source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"]));
+    expect(error.message).toBe("Cloudflare's GraphQL Analytics API refused the query: cannot request data older than 2678400s");
+    expect(error.retryable).toBe(false);
+  });
+
+  it("names the permission when the token cannot see the analytics", async () => {
+    const { source } = await sourceAnswering({ data: null, errors: [{ message: "does not have access to the path" }] });
+    const error = await platformError(source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"]));
+    expect(error.message).toBe(
+      "Cloudflare's GraphQL Analytics API refused the query: does not have access to the path; the API token needs Account Analytics Read",
+    );
+  });
+
+  it("says when the account is not visible to the token", async () => {
+    const { source } = await sourceAnswering({ data: { viewer: { accounts: [] } }, errors: null });
+    const error = await platformError(source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"]));
+    expect(error.message).toBe(
+      `Cloudflare's GraphQL Analytics API shows no account ${ACCOUNT_ID} to this API token: check --account-id and that the token has Workers Scripts Edit and Account Analytics Read`,
+    );
+    expect(error.retryable).toBe(false);
+  });
+
+  it("does not ask for a window that has not settled yet", async () => {
+    const { source, requests } = await sourceAnswering(rowsAnswer([]));
+    const error = await platformError(source.query({ from: at("03:09:30"), to: at("03:10:00") }, ["v1"]));
+    expect(error.message).toMatch(/^the metrics for this window are not in yet: Cloudflare's GraphQL Analytics API lags about 60s behind/);
+    expect(error.retryable).toBe(true);
+    expect(requests).toEqual([]);
+  });
+});
