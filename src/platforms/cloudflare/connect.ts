@@ -20,11 +20,11 @@ export interface CloudflareConnectionOptions extends Omit<CloudflareApiOptions, 
 
 /** A Worker's deployment target and the chosen metrics source, sharing one API client. */
 export function connectCloudflare(options: CloudflareConnectionOptions): PlatformConnection {
-  const clock = options.clock ?? wallClock;
-  const api = new CloudflareApi({ ...options, now: () => clock.now() });
-  const sourceOptions = { lagSeconds: options.lagSeconds, clock };
+  const { metrics, lagSeconds, propagationDelayMs, clock = wallClock, ...apiOptions } = options;
+  const api = new CloudflareApi({ ...apiOptions, now: () => clock.now() });
+  const sourceOptions = { lagSeconds, clock };
   return {
-    target: new CloudflareTarget(api, { propagationDelayMs: options.propagationDelayMs, clock }),
-    metrics: options.metrics === "graphql" ? new GraphqlAnalyticsSource(api, sourceOptions) : new ObservabilitySource(api, sourceOptions),
+    target: new CloudflareTarget(api, { propagationDelayMs, clock }),
+    metrics: metrics === "graphql" ? new GraphqlAnalyticsSource(api, sourceOptions) : new ObservabilitySource(api, sourceOptions),
   };
 }
