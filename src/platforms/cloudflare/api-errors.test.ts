@@ -33,7 +33,7 @@ describe("explainFailure", () => {
   it("says which permission is missing on any other 403", () => {
     const error = refusal(403, [{ code: 10002, message: "Forbidden" }]);
     expect(error.message).toBe(
-      "the Cloudflare API token may not list the versions of Worker shop: give it Workers Scripts Edit and Account Analytics Read on account acc1 (403 code 10002: Forbidden)",
+      "the Cloudflare API token may not list the versions of Worker shop: give it Workers Scripts Edit and Account Analytics Read (and Workers Observability Read for --metrics observability) on account acc1 (403 code 10002: Forbidden)",
     );
     expect(error.retryable).toBe(false);
   });
@@ -48,7 +48,7 @@ describe("explainFailure", () => {
 
   it("retries a 429 after the Retry-After it was given, in seconds or as a date", () => {
     const seconds = refusal(429, [{ code: 971, message: "Please wait and consider throttling your request speed" }], { "retry-after": "12" });
-    expect(seconds.message).toBe("Cloudflare is rate limiting this API token (429 code 971: Please wait and consider throttling your request speed); Glidepath will retry");
+    expect(seconds.message).toBe("Cloudflare is rate limiting this API token (429 code 971: Please wait and consider throttling your request speed)");
     expect([seconds.retryable, seconds.retryAfterMs]).toEqual([true, 12_000]);
 
     const date = refusal(429, [], { "retry-after": new Date(NOW + 30_000).toUTCString() });
@@ -59,9 +59,9 @@ describe("explainFailure", () => {
 
   it("retries server errors", () => {
     const error = refusal(503, [{ code: 10013, message: "service unavailable" }], { "retry-after": "3" });
-    expect(error.message).toBe("the Cloudflare API failed to list the versions of Worker shop (503 code 10013: service unavailable); Glidepath will retry");
+    expect(error.message).toBe("the Cloudflare API failed to list the versions of Worker shop (503 code 10013: service unavailable)");
     expect([error.retryable, error.retryAfterMs]).toEqual([true, 3000]);
-    expect(refusal(500, []).message).toBe("the Cloudflare API failed to list the versions of Worker shop (HTTP 500); Glidepath will retry");
+    expect(refusal(500, []).message).toBe("the Cloudflare API failed to list the versions of Worker shop (HTTP 500)");
   });
 
   it("passes on Cloudflare's reason for refusing a request, as not retryable", () => {

@@ -14,7 +14,8 @@ export interface CallContext {
 
 export const TOKEN_PERMISSIONS = "Workers Scripts Edit and Account Analytics Read";
 
-const AUTHENTICATION_CODES = new Set([10000, 9106]);
+const AUTHENTICATION_ERROR = 10000;
+const MISSING_CREDENTIALS = 9106;
 const SCRIPT_NOT_FOUND = 10007;
 const NO_ROUTE = 7003;
 
@@ -43,11 +44,11 @@ export function explainFailure(error: unknown, context: CallContext): Error {
 }
 
 /** The PlatformError for an HTTP answer that is not a success. */
-export function explainRefusal(status: number, errors: EnvelopeError[], headers: Headers | undefined, context: CallContext): PlatformError {
+function explainRefusal(status: number, errors: EnvelopeError[], headers: Headers | undefined, context: CallContext): PlatformError {
   const codes = new Set(errors.map((entry) => entry.code));
   const said = cloudflareSaid(status, errors);
 
-  if (status === 401 || [...AUTHENTICATION_CODES].some((code) => codes.has(code))) {
+  if (status === 401 || codes.has(AUTHENTICATION_ERROR) || codes.has(MISSING_CREDENTIALS)) {
     return new PlatformError(`Cloudflare refused the API token: check CLOUDFLARE_API_TOKEN; it needs ${TOKEN_PERMISSIONS} (${said})`, false);
   }
   if (errors.some(({ code, message }) => code === SCRIPT_NOT_FOUND && !/version|deployment/i.test(message ?? ""))) {
@@ -55,15 +56,15 @@ export function explainRefusal(status: number, errors: EnvelopeError[], headers:
   }
   if (status === 403) {
     return new PlatformError(
-      `the Cloudflare API token may not ${context.action}: give it ${TOKEN_PERMISSIONS} on account ${context.accountId} (${said})`,
+      `the Cloudflare API token may not ${context.action}: give it ${TOKEN_PERMISSIONS} (and Workers Observability Read for --metrics observability) on account ${context.accountId} (${said})`,
       false,
     );
   }
   if (status === 429) {
-    return new PlatformError(`Cloudflare is rate limiting this API token (${said}); Glidepath will retry`, true, retryAfterMs(headers, context.now));
+    return new PlatformError(`Cloudflare is rate limiting this API token (${said})`, true, retryAfterMs(headers, context.now));
   }
   if (status === 408 || status >= 500) {
-    return new PlatformError(`the Cloudflare API failed to ${context.action} (${said}); Glidepath will retry`, true, retryAfterMs(headers, context.now));
+    return new PlatformError(`the Cloudflare API failed to ${context.action} (${said})`, true, retryAfterMs(headers, context.now));
   }
   if (status === 404 && (codes.has(NO_ROUTE) || errors.length === 0)) {
     return new PlatformError(

@@ -108,7 +108,7 @@ describe("CloudflareTarget", () => {
       const { target, control } = await targetOnSimulator();
       control.injectFault({ status: 429, count: 1, retryAfterSeconds: 20 });
       const error = await platformError(target.currentSplit());
-      expect(error.message).toBe("Cloudflare is rate limiting this API token (429 code 971: Please wait and consider throttling your request speed); Glidepath will retry");
+      expect(error.message).toBe("Cloudflare is rate limiting this API token (429 code 971: Please wait and consider throttling your request speed)");
       expect([error.retryable, error.retryAfterMs]).toEqual([true, 20_000]);
       expect(await target.currentSplit()).toHaveLength(1);
     });
@@ -117,7 +117,7 @@ describe("CloudflareTarget", () => {
       const { target, control } = await targetOnSimulator();
       control.injectFault({ status: 503, count: 1 });
       const error = await platformError(target.listVersions());
-      expect(error.message).toBe(`the Cloudflare API failed to list the versions of Worker ${WORKER} (503 code 10013: An unknown error has occurred); Glidepath will retry`);
+      expect(error.message).toBe(`the Cloudflare API failed to list the versions of Worker ${WORKER} (503 code 10013: An unknown error has occurred)`);
       expect(error.retryable).toBe(true);
     });
 
