@@ -52,10 +52,12 @@ describe("CloudflareTarget", () => {
     expect(await target.currentSplit()).toEqual(splitAt(stable, candidate, 5));
   });
 
-  it("sends percentages with three decimals, as wrangler does", async () => {
+  it("sends percentages with three decimals, as wrangler does, and does not deploy the same split again for its rounding", async () => {
     const { target, control, versionIds } = await targetOnSimulator();
     const [stable, candidate] = versionIds as [string, string];
     await target.applySplit(splitAt(stable, candidate, 100 / 3), "a third");
+    await target.applySplit(splitAt(stable, candidate, 100 / 3), "a third");
+    expect(control.deploymentHistory(WORKER)).toHaveLength(2);
     expect(control.deploymentHistory(WORKER).at(-1)!.split).toEqual([
       { version_id: stable, percentage: 66.667 },
       { version_id: candidate, percentage: 33.333 },

@@ -4,7 +4,7 @@ import { type DeploymentTarget, PlatformError, type Version } from "../types.js"
 import { type Deployment, deploymentListSchema, deploymentSchema, versionPageSchema, type WorkerVersion } from "./api-contract.js";
 import type { CloudflareApi } from "./cloudflare-api.js";
 import { type CloudflareClock, wallClock } from "./clock.js";
-import { deploymentVersionsOf, splitOfDeployment } from "./deployment-split.js";
+import { asDeployed, deploymentVersionsOf, splitOfDeployment } from "./deployment-split.js";
 
 export const OVERRIDE_HEADER = "Cloudflare-Workers-Version-Overrides";
 
@@ -47,7 +47,7 @@ export class CloudflareTarget implements DeploymentTarget {
 
   async applySplit(split: Split, note: string): Promise<void> {
     const live = await this.liveDeployment();
-    if (live && splitsEqual(splitOfDeployment(live), split)) return;
+    if (live && splitsEqual(splitOfDeployment(live), asDeployed(split))) return;
     await this.deploy(split, note);
   }
 
