@@ -3,6 +3,8 @@ import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import { closeServer, listen } from "../../../support/listen.js";
 import { createCloudflareApi } from "./api/cloudflare-api.js";
+import { graphqlRoute } from "./api/graphql-route.js";
+import { telemetryRoute } from "./api/telemetry-route.js";
 import { controlRoutes } from "./control/control-routes.js";
 import { CloudflareSimulator, type SimulatorControl, type SimulatorOptions } from "./simulator.js";
 
@@ -26,6 +28,12 @@ export interface RunningSimulator {
 /** Serves the simulated Cloudflare API under /client/v4 and its control API under /__sim. */
 export async function startCloudflareSimulator(options: StartSimulatorOptions = {}): Promise<RunningSimulator> {
   const sim = new CloudflareSimulator(options);
+  const metricsSource = {
+    hasAccount: (accountId: string) => sim.state.hasAccount(accountId),
+    secondsOf: (accountId: string) => (fromMs: number, toMs: number) =>
+      sim.visibleTraffic({ fromMs, toMs }).filter(({ script }) => sim.state.find(accountId, script) !== undefined),
+    now: () => sim.clock.now(),
+  };
   const app = new Hono();
   app.route(
     "/client/v4",
@@ -34,6 +42,7 @@ export async function startCloudflareSimulator(options: StartSimulatorOptions = 
       deploy: (script, request) => sim.deploy(script, request),
       faults: sim.faults,
       now: () => sim.clock.now(),
+      extraRoutes: [graphqlRoute(metricsSource), telemetryRoute(metricsSource)],
       ...(options.token === undefined ? {} : { token: options.token }),
     }),
   );

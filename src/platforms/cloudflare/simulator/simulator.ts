@@ -1,8 +1,13 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import type { BehaviourChange, VersionBehaviour } from "./behaviour.js";
 import { type DeploymentRequest, parseDeploymentRequest } from "./deployment-rules.js";
 import { type Fault, FaultInjector } from "./faults.js";
-import { cloudflareTimestamp, type DeploymentVersion, type SimulatedDeployment } from "./model.js";
+import { cloudflareTimestamp, type DeploymentVersion, liveDeployment, type SimulatedDeployment } from "./model.js";
+import { type InvocationStatus, isErrorStatus } from "./traffic/invocations.js";
+import { Random } from "./traffic/random.js";
+import { type RoutingHeaders, routeRequest } from "./traffic/routing.js";
+import { type RecordedSecond, TrafficRecord } from "./traffic/traffic-record.js";
+import { TrafficGenerator } from "./traffic/traffic-generator.js";
 import { ControlError, type NewVersion, WorkersState } from "./workers-state.js";
 
 /** The simulator's only source of time (epoch ms), so tests can run it in virtual time. */
@@ -35,6 +40,23 @@ export interface DeploymentRecord {
   split: DeploymentVersion[];
 }
 
+/** How metrics reach GraphQL and telemetry queries. */
+export interface MetricsDelivery {
+  /** The most recent seconds not visible yet: queries answer as if they had no data. */
+  lagSeconds: number;
+  /** Each recorded request stands for this many (1: every request is recorded). */
+  sampleInterval: number;
+}
+
+/** How one routed request went. */
+export interface SimulatedResponse {
+  versionId: string;
+  /** 500 when the version failed, else 200. */
+  status: 200 | 500;
+  outcome: InvocationStatus;
+  wallTimeMs: number;
+}
+
 /** What tests and the control API can do to the simulated Cloudflare account. */
 export interface SimulatorControl {
   createScript(input: NewScript): CreatedScript;
@@ -49,10 +71,27 @@ export interface SimulatorControl {
   /** Delays every API answer by this many (real) milliseconds. */
   setApiLatency(ms: number): void;
   clearFaults(): void;
+  setMetricsDelivery(change: Partial<MetricsDelivery>): MetricsDelivery;
+  /** Routes one request as Cloudflare would, honouring the version key and overrides headers; it counts in the metrics. */
+  simulateRequest(script: string, headers?: RoutingHeaders): SimulatedResponse;
 }
 
 export interface SimulatorOptions {
+  /** Defaults to the system clock. */
   clock?: SimulatorClock;
+  /** Seed of the traffic's random draws; random when left out. */
+  seed?: number;
+  /** How long recorded traffic is kept; one hour by default. */
+  retentionSeconds?: number;
+  lagSeconds?: number;
+  sampleInterval?: number;
+}
+
+/** The seconds of traffic a metrics query asks about (epoch ms, start inclusive, end exclusive). */
+export interface TrafficQuery {
+  script?: string;
+  fromMs: number;
+  toMs: number;
 }
 
 /** The simulated account: scripts, versions, deployments and faults, shared by the API and the control side. */
@@ -60,32 +99,52 @@ export class CloudflareSimulator implements SimulatorControl {
   readonly clock: SimulatorClock;
   readonly state: WorkersState;
   readonly faults = new FaultInjector();
+  private readonly random: Random;
+  private readonly record: TrafficRecord;
+  private readonly traffic: TrafficGenerator;
+  private lagSeconds = 0;
 
   constructor(options: SimulatorOptions = {}) {
     this.clock = options.clock ?? { now: () => Date.now() };
     this.state = new WorkersState(() => this.clock.now());
+    this.random = new Random(options.seed ?? randomInt(2 ** 31));
+    const retentionMs = (options.retentionSeconds ?? 3600) * 1000;
+    this.record = new TrafficRecord(retentionMs);
+    this.traffic = new TrafficGenerator(this.state, this.record, this.random, this.clock.now(), retentionMs);
+    this.setMetricsDelivery({ lagSeconds: options.lagSeconds ?? 0, sampleInterval: options.sampleInterval ?? 1 });
+  }
+
+  /** Recorded traffic a metrics query may see: the lag hides the newest seconds. */
+  visibleTraffic({ script, fromMs, toMs }: TrafficQuery): RecordedSecond[] {
+    const now = this.catchUp();
+    return this.record.select({ ...(script === undefined ? {} : { script }), fromMs, toMs, visibleUntilMs: now - this.lagSeconds * 1000 });
   }
 
   createScript({ accountId = randomBytes(16).toString("hex"), script, rps = 0, versions = [] }: NewScript): CreatedScript {
+    this.catchUp();
     const created = this.state.createScript(accountId, script, rps, versions);
     return { accountId, script, versionIds: created.versions.map(({ id }) => id) };
   }
 
   addVersion(script: string, version: NewVersion = {}): { id: string; number: number } {
+    this.catchUp();
     const { id, number } = this.state.addVersion(script, version);
     return { id, number };
   }
 
   changeBehaviour(script: string, versionId: string, change: BehaviourChange): VersionBehaviour {
+    this.catchUp();
     return this.state.changeBehaviour(script, versionId, change).behaviour;
   }
 
   setRps(script: string, rps: number): void {
+    this.catchUp();
     this.state.setRps(script, rps);
   }
 
   /** Deploys a request already checked against the API's rules. */
   deploy(script: string, request: DeploymentRequest, source = "api"): SimulatedDeployment {
+    this.catchUp();
     return this.state.deploy(script, { ...request, source });
   }
 
@@ -110,6 +169,36 @@ export class CloudflareSimulator implements SimulatorControl {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  setMetricsDelivery({ lagSeconds = this.lagSeconds, sampleInterval = this.traffic.sampleInterval }: Partial<MetricsDelivery>): MetricsDelivery {
+    if (!(Number.isFinite(lagSeconds) && lagSeconds >= 0)) throw new ControlError(`lagSeconds must be 0 or more, got ${lagSeconds}`);
+    if (!(Number.isFinite(sampleInterval) && sampleInterval >= 1)) throw new ControlError(`sampleInterval must be 1 or more, got ${sampleInterval}`);
+    this.catchUp();
+    this.lagSeconds = lagSeconds;
+    this.traffic.sampleInterval = sampleInterval;
+    return { lagSeconds, sampleInterval };
+  }
+
+  simulateRequest(scriptName: string, headers: RoutingHeaders = {}): SimulatedResponse {
+    const now = this.catchUp();
+    const script = this.state.get(scriptName);
+    const versionId = routeRequest(script, liveDeployment(script), headers, () => this.random.next());
+    const invocation = this.traffic.modelOf(script, versionId).one();
+    this.traffic.addSingle(script.name, versionId, now, invocation);
+    return {
+      versionId,
+      status: isErrorStatus(invocation.status) ? 500 : 200,
+      outcome: invocation.status,
+      wallTimeMs: invocation.wallTimeUs / 1000,
+    };
+  }
+
+  /** Generates the traffic of every second up to now; returns now. */
+  private catchUp(): number {
+    const now = this.clock.now();
+    this.traffic.catchUp(now);
+    return now;
   }
 }
 

@@ -50,3 +50,14 @@ export async function startFixture(options: StartSimulatorOptions = {}, script: 
 }
 
 export const scriptPath = (rest = "") => `/accounts/${ACCOUNT_ID}/workers/scripts/${SCRIPT}${rest}`;
+
+/** Virtual time for the simulator: it moves only when a test says so. */
+export function virtualClock(startIso = "2026-03-01T12:00:00Z") {
+  let nowMs = Date.parse(startIso);
+  return {
+    now: () => nowMs,
+    advanceSeconds(seconds: number) {
+      nowMs += seconds * 1000;
+    },
+  };
+}

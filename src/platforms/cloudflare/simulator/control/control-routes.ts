@@ -8,10 +8,12 @@ import {
   behaviourChangeSchema,
   faultSchema,
   handDeploymentSchema,
+  metricsDeliverySchema,
   newScriptSchema,
   newVersionSchema,
   rpsSchema,
 } from "./control-schemas.js";
+import { workerProbeRoute } from "./worker-probe-route.js";
 
 /** The control API under /__sim: JSON in and out, no authentication, the same operations as `SimulatorControl`. */
 export function controlRoutes(sim: CloudflareSimulator): Hono {
@@ -57,6 +59,10 @@ export function controlRoutes(sim: CloudflareSimulator): Hono {
     sim.setApiLatency((await bodyOf(c, apiLatencySchema)).ms);
     return c.body(null, 204);
   });
+
+  app.put("/metrics-delivery", async (c) => c.json(sim.setMetricsDelivery(await bodyOf(c, metricsDeliverySchema))));
+
+  app.route("/", workerProbeRoute(sim));
 
   return app;
 }

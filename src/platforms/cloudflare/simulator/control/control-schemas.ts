@@ -43,3 +43,5 @@ export const faultSchema = z
   .strict();
 
 export const apiLatencySchema = z.object({ ms: z.number() }).strict();
+
+export const metricsDeliverySchema = z.object({ lagSeconds: z.number(), sampleInterval: z.number() }).partial().strict();

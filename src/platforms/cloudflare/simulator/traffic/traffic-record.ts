@@ -1,0 +1,41 @@
+import type { InvocationCell } from "./invocations.js";
+
+/** All the invocations of one script in one second. */
+export interface RecordedSecond {
+  script: string;
+  startMs: number;
+  cells: InvocationCell[];
+}
+
+/** What metrics queries may see: seconds whose end is at or before `visibleUntilMs`. */
+export interface TrafficWindow {
+  script?: string;
+  fromMs: number;
+  toMs: number;
+  visibleUntilMs: number;
+}
+
+/** The recorded seconds of every script, kept for `retentionMs`. */
+export class TrafficRecord {
+  private seconds: RecordedSecond[] = [];
+
+  constructor(private readonly retentionMs: number) {}
+
+  append(second: RecordedSecond): void {
+    this.seconds.push(second);
+  }
+
+  /** Drops seconds older than the retention before `nowMs`. */
+  prune(nowMs: number): void {
+    const oldest = nowMs - this.retentionMs;
+    const firstKept = this.seconds.findIndex(({ startMs }) => startMs >= oldest);
+    this.seconds = firstKept === -1 ? [] : this.seconds.slice(firstKept);
+  }
+
+  /** Seconds starting in [fromMs, toMs), of the script when one is named, that are visible yet. */
+  select({ script, fromMs, toMs, visibleUntilMs }: TrafficWindow): RecordedSecond[] {
+    return this.seconds.filter(
+      (second) => (script === undefined || second.script === script) && second.startMs >= fromMs && second.startMs < toMs && second.startMs + 1000 <= visibleUntilMs,
+    );
+  }
+}
