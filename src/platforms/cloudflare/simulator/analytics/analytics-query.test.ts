@@ -27,7 +27,7 @@ interface Answer {
 /** Asks through the real SDK, as Glidepath's GraphQL source does. */
 async function ask(fixture: SimulatorFixture, query: string, start: number, end: number): Promise<Answer> {
   const variables = { accountTag: ACCOUNT_ID, scriptName: SCRIPT, start: new Date(start).toISOString(), end: new Date(end).toISOString() };
-  return fixture.client.post<unknown, Answer>("/graphql", { body: { query, variables } });
+  return fixture.client.post<Answer>("/graphql", { body: { query, variables } });
 }
 
 const STABLE = behaviour({ errorRate: 0.01, latencyMs: { p50: 20, p99: 100 }, subrequestsPerRequest: 2 });
@@ -125,7 +125,7 @@ describe("GraphQL Analytics: workersInvocationsAdaptive", () => {
 
   it("answers no accounts for an account the token cannot see", async () => {
     const { fixture, start, end } = await rollingOut();
-    const answer = await fixture.client.post<unknown, Answer>("/graphql", {
+    const answer = await fixture.client.post<Answer>("/graphql", {
       body: {
         query: BY_VERSION_AND_STATUS,
         variables: { accountTag: "f".repeat(32), scriptName: SCRIPT, start: new Date(start).toISOString(), end: new Date(end).toISOString() },

@@ -111,8 +111,13 @@ describe("worker probe endpoint", () => {
       view: "calculations",
       parameters: { calculations: [{ operator: "count" }], groupBys: [{ type: "string", value: "$workers.scriptVersion.id" }] },
     });
-    const counts = answer.calculations![0]!.aggregates.map(({ value, groups }) => [groups![0]!.value, value]);
-    expect(new Map(counts)).toEqual(new Map([[candidate, 1], [versionIds[0], 1]]));
+    const counts = answer.calculations![0]!.aggregates.map(({ value, groups }) => [String(groups![0]!.value), value] as const);
+    expect(new Map(counts)).toEqual(
+      new Map([
+        [candidate, 1],
+        [versionIds[0]!, 1],
+      ]),
+    );
   });
 
   it("keeps a version key on the same version", async () => {
