@@ -1,0 +1,66 @@
+import type { Command } from "commander";
+import { startCloudflareSimulator } from "../../platforms/cloudflare/simulator/index.js";
+import { UsageError } from "../exit-codes.js";
+import { parseNumberFlag } from "../number-flag.js";
+import { runCommand } from "../run-command.js";
+import { onStopSignal } from "../stop-signal.js";
+
+interface SimCloudflareFlags {
+  port: string;
+  host: string;
+  token?: string;
+  script: string;
+  rps: string;
+  candidateErrorRate: string;
+}
+
+export function registerSimCommand(program: Command): void {
+  const sim = program.command("sim").description("Run a simulator of a platform's API, to rehearse rollouts without touching the real one");
+  sim
+    .command("cloudflare")
+    .description("Simulate the Cloudflare API Glidepath uses (versions, deployments, GraphQL Analytics, Workers Observability) with live traffic")
+    .option("--port <port>", "port to listen on; 0 picks a free one", "8787")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--token <token>", "require Authorization: Bearer <token> on the API (by default any token, or none, is accepted)")
+    .option("--script <name>", "the Worker to create", "my-worker")
+    .option("--rps <rps>", "requests per second reaching the Worker", "200")
+    .option("--candidate-error-rate <rate>", "share of the candidate version's requests that fail, from 0 to 1", "0.001")
+    .action(
+      runCommand(async (flags: SimCloudflareFlags) => {
+        const port = parseNumberFlag("--port", flags.port, "a port from 0 to 65535", (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+        const rps = parseNumberFlag("--rps", flags.rps, "a number of requests per second >= 0", (n) => n >= 0);
+        const candidateErrorRate = parseNumberFlag("--candidate-error-rate", flags.candidateErrorRate, "a share from 0 to 1 (0.05 means 5%)", (n) => n >= 0 && n <= 1);
+        if (flags.token === "") throw new UsageError("--token must not be empty; leave it out to accept any token");
+
+        const simulator = await startCloudflareSimulator({ host: flags.host, port, ...(flags.token === undefined ? {} : { token: flags.token }) });
+        try {
+          const created = simulator.control.createScript({
+            script: flags.script,
+            rps,
+            versions: [{ message: "stable" }, { message: "candidate", behaviour: { errorRate: candidateErrorRate } }],
+          });
+          const [stable, candidate] = created.versionIds;
+          process.stdout.write(
+            [
+              `glidepath sim cloudflare: API on ${simulator.url}, control API on ${simulator.controlUrl}`,
+              `  account   ${created.accountId}`,
+              `  worker    ${created.script} (${rps} requests per second)`,
+              `  stable    ${stable} (serving 100%)`,
+              `  candidate ${candidate} (uploaded, not deployed; error rate ${candidateErrorRate})`,
+              "try:",
+              `  CLOUDFLARE_API_TOKEN=${flags.token ?? "anything"} glidepath rollout --platform cloudflare --api-base-url ${simulator.url} \\`,
+              `    --account-id ${created.accountId} --worker ${created.script} --candidate-version ${candidate} --stages 10,50,100 --soak 1m`,
+              "",
+            ].join("\n"),
+          );
+        } catch (error) {
+          await simulator.close();
+          throw new UsageError(error instanceof Error ? error.message : String(error));
+        }
+
+        const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
+        process.stdout.write(`${signal}: stopping the simulator\n`);
+        await simulator.close();
+      }),
+    );
+}
