@@ -1,5 +1,5 @@
 import { type ApiFailure, injectedServerError, rateLimited } from "./api-errors.js";
-import { ControlError } from "./workers-state.js";
+import { ControlError } from "./control-error.js";
 
 export type FaultStatus = 429 | 500 | 502 | 503;
 

@@ -1,5 +1,19 @@
-export type { BehaviourChange, VersionBehaviour } from "./behaviour.js";
-export type { Fault } from "./faults.js";
+/** The Cloudflare API simulator: start it, drive it through `control`, point the SDK at its `url`. */
+export type { BehaviourChange, Quantiles, VersionBehaviour } from "./behaviour.js";
+export { ControlError } from "./control-error.js";
+export type { Fault, FaultStatus } from "./faults.js";
+export type { DeploymentVersion } from "./model.js";
 export { type RunningSimulator, type StartSimulatorOptions, startCloudflareSimulator } from "./server.js";
-export type { CreatedScript, DeploymentRecord, NewScript, SimulatorClock, SimulatorControl } from "./simulator.js";
-export { ControlError, type NewVersion } from "./workers-state.js";
+export type {
+  CreatedScript,
+  DeploymentRecord,
+  MetricsDelivery,
+  NewScript,
+  SimulatedResponse,
+  SimulatorClock,
+  SimulatorControl,
+  SimulatorOptions,
+} from "./simulator.js";
+export type { InvocationStatus } from "./traffic/invocations.js";
+export type { RoutingHeaders } from "./traffic/routing.js";
+export type { NewVersion } from "./workers-state.js";

@@ -8,7 +8,8 @@ import { Random } from "./traffic/random.js";
 import { type RoutingHeaders, routeRequest } from "./traffic/routing.js";
 import { type RecordedSecond, TrafficRecord } from "./traffic/traffic-record.js";
 import { TrafficGenerator } from "./traffic/traffic-generator.js";
-import { ControlError, type NewVersion, WorkersState } from "./workers-state.js";
+import { ControlError } from "./control-error.js";
+import { type NewVersion, WorkersState } from "./workers-state.js";
 
 /** The simulator's only source of time (epoch ms), so tests can run it in virtual time. */
 export interface SimulatorClock {

@@ -1,17 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type BehaviourChange, completeBehaviour } from "./behaviour.js";
+import { ControlError } from "./control-error.js";
 import type { DeploymentVersion, SimulatedDeployment, SimulatedScript, SimulatedVersion } from "./model.js";
-
-/** A mistake in how the simulator is driven (control API or in-process): answered with HTTP 400 or 404. */
-export class ControlError extends Error {
-  override name = "ControlError";
-  constructor(
-    message: string,
-    readonly status: 400 | 404 = 400,
-  ) {
-    super(message);
-  }
-}
 
 export interface NewVersion {
   behaviour?: BehaviourChange;

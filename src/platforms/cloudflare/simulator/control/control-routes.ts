@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type { CloudflareSimulator } from "../simulator.js";
-import { ControlError } from "../workers-state.js";
+import { ControlError } from "../control-error.js";
 import {
   apiLatencySchema,
   behaviourChangeSchema,
