@@ -5,79 +5,97 @@ import { ACCOUNT_ID, platformError, stubApi, type StubRequest, TOKEN, VirtualClo
 
 const at = (time: string) => new Date(`2026-11-22T${time}Z`);
 const VERSION_KEY = "$workers.scriptVersion.id";
+const OUTCOME_KEY = "$workers.outcome";
 
-interface Figures {
-  count: number;
-  sampleInterval?: number;
-  quantiles?: Record<string, number>;
+interface QueryBody {
+  timeframe: { from: number; to: number };
+  parameters: { filters: { key: string; value: string }[]; groupBys: { value: string }[] };
 }
 
-/** A calculations answer: per version, its count and (for the ok query) its quantiles by alias. */
-function calculationsAnswer(perVersion: Record<string, Figures>) {
-  const aggregate = (version: string, value: number, sampleInterval = 1) => ({ count: value, interval: 1, sampleInterval, value, groups: [{ key: VERSION_KEY, value: version }] });
-  const entries = Object.entries(perVersion);
-  const quantileAliases = Object.keys(entries[0]?.[1].quantiles ?? {});
-  return {
-    success: true,
-    errors: [],
-    messages: [],
-    result: {
-      calculations: [
-        { alias: "count", calculation: "count", aggregates: entries.map(([version, { count, sampleInterval }]) => aggregate(version, count, sampleInterval)), series: [] },
-        ...quantileAliases.map((alias) => ({
-          alias,
-          calculation: alias,
-          aggregates: entries.map(([version, { quantiles }]) => aggregate(version, quantiles![alias]!)),
+const aggregate = (value: number, groups: Record<string, string>, sampleInterval = 1) => ({
+  count: value,
+  interval: 300,
+  sampleInterval,
+  value,
+  groups: Object.entries(groups).map(([key, group]) => ({ key, value: group })),
+});
+
+/** Counts by version and outcome for the first query, quantiles of ok invocations for the second. */
+function answer(request: StubRequest) {
+  const byOutcome = (request.body as QueryBody).parameters.groupBys.some(({ value }) => value === OUTCOME_KEY);
+  const calculations = byOutcome
+    ? [
+        {
+          alias: "count",
+          calculation: "count",
+          aggregates: [
+            aggregate(880, { [VERSION_KEY]: "v1", [OUTCOME_KEY]: "ok" }),
+            aggregate(20, { [VERSION_KEY]: "v1", [OUTCOME_KEY]: "canceled" }),
+            aggregate(3, { [VERSION_KEY]: "v1", [OUTCOME_KEY]: "exception" }),
+            aggregate(45, { [VERSION_KEY]: "v2", [OUTCOME_KEY]: "ok" }, 2),
+            aggregate(5, { [VERSION_KEY]: "v2", [OUTCOME_KEY]: "exceededCpu" }, 2),
+            aggregate(7, { [VERSION_KEY]: "other", [OUTCOME_KEY]: "ok" }),
+          ],
           series: [],
-        })),
-      ],
-    },
-  };
+        },
+      ]
+    : (["p50", "p90", "p99", "p999"] as const).map((alias, i) => ({
+        alias,
+        calculation: alias,
+        aggregates: [aggregate(10 * (i + 1), { [VERSION_KEY]: "v1" }), aggregate(20 * (i + 1), { [VERSION_KEY]: "v2" })],
+        series: [],
+      }));
+  return { body: { success: true, errors: [], messages: [], result: { calculations } } };
 }
 
-const outcomeOf = (request: StubRequest) =>
-  (request.body as { parameters: { filters: { key: string; operation: string }[] } }).parameters.filters.find(({ key }) => key === "$workers.outcome")!.operation;
-
-async function sourceAnswering(ok: Record<string, Figures>, failed: Record<string, Figures>) {
-  const stub = await stubApi((request) => ({ body: calculationsAnswer(outcomeOf(request) === "eq" ? ok : failed) }));
+async function observabilityOnStub() {
+  const stub = await stubApi(answer);
   const clock = new VirtualClock(at("03:10:00").getTime());
   const api = new CloudflareApi({ accountId: ACCOUNT_ID, worker: WORKER, apiToken: TOKEN, apiBaseUrl: stub.url });
   return { ...stub, source: new ObservabilitySource(api, { clock }) };
 }
 
 describe("ObservabilitySource (against a stub)", () => {
-  it("counts ok and failed invocations per version, scaled by the sample interval, with latency from the ok ones", async () => {
-    const quantiles = { p50: 11, p90: 30, p99: 90, p999: 200 };
-    const { source } = await sourceAnswering(
-      { v1: { count: 900, quantiles }, v2: { count: 45, sampleInterval: 2, quantiles } },
-      { v1: { count: 3 }, v2: { count: 5, sampleInterval: 2 }, other: { count: 7 } },
-    );
+  it("counts outcomes per version, scaled by the sample interval, errors being neither ok nor canceled, latency from ok ones", async () => {
+    const { source } = await observabilityOnStub();
     const samples = await source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1", "v2", "v3"]);
     expect(samples).toEqual(
       new Map([
-        ["v1", { requests: 903, errors: 3, latencyMs: quantiles }],
-        ["v2", { requests: 100, errors: 10, latencyMs: quantiles }],
+        ["v1", { requests: 903, errors: 3, latencyMs: { p50: 10, p90: 20, p99: 30, p999: 40 } }],
+        ["v2", { requests: 100, errors: 10, latencyMs: { p50: 20, p90: 40, p99: 60, p999: 80 } }],
       ]),
     );
   });
 
-  it("queries the Worker's calculations grouped by version, up to now minus 30 seconds", async () => {
-    const { source, requests } = await sourceAnswering({}, {});
+  it("queries the Worker's events up to now minus 30 seconds: counts by version and outcome, wall time of ok ones by version", async () => {
+    const { source, requests } = await observabilityOnStub();
     await source.query({ from: at("03:05:00"), to: at("03:10:00") }, ["v1"]);
-    expect(requests).toHaveLength(2);
-    const ok = requests.find((request) => outcomeOf(request) === "eq")!;
-    expect(ok.path).toBe(`/client/v4/accounts/${ACCOUNT_ID}/workers/observability/telemetry/query`);
-    expect(ok.body).toMatchObject({
-      timeframe: { from: at("03:05:00").getTime(), to: at("03:09:30").getTime() },
+    const groupedBy = (request: StubRequest) => (request.body as QueryBody).parameters.groupBys.length;
+    const counts = requests.find((request) => groupedBy(request) === 2);
+    const latency = requests.find((request) => groupedBy(request) === 1);
+    const common = {
       view: "calculations",
+      timeframe: { from: at("03:05:00").getTime(), to: at("03:09:30").getTime() },
+    };
+    const scriptFilter = { key: "$workers.scriptName", operation: "eq", type: "string", value: WORKER };
+    expect(counts!.path).toBe(`/client/v4/accounts/${ACCOUNT_ID}/workers/observability/telemetry/query`);
+    expect(counts!.body).toMatchObject({
+      ...common,
       parameters: {
         datasets: ["cloudflare-workers"],
-        filters: [
-          { key: "$workers.scriptName", operation: "eq", type: "string", value: WORKER },
-          { key: "$workers.outcome", operation: "eq", type: "string", value: "ok" },
+        filters: [scriptFilter],
+        calculations: [{ operator: "count", alias: "count" }],
+        groupBys: [
+          { type: "string", value: VERSION_KEY },
+          { type: "string", value: OUTCOME_KEY },
         ],
+      },
+    });
+    expect(latency!.body).toMatchObject({
+      ...common,
+      parameters: {
+        filters: [scriptFilter, { key: OUTCOME_KEY, operation: "eq", type: "string", value: "ok" }],
         calculations: [
-          { operator: "count", alias: "count" },
           { operator: "median", key: "$workers.wallTimeMs", keyType: "number", alias: "p50" },
           { operator: "p90", key: "$workers.wallTimeMs", keyType: "number", alias: "p90" },
           { operator: "p99", key: "$workers.wallTimeMs", keyType: "number", alias: "p99" },
@@ -89,7 +107,7 @@ describe("ObservabilitySource (against a stub)", () => {
   });
 
   it("does not ask for a window that has not settled yet", async () => {
-    const { source, requests } = await sourceAnswering({}, {});
+    const { source, requests } = await observabilityOnStub();
     const error = await platformError(source.query({ from: at("03:09:45"), to: at("03:10:00") }, ["v1"]));
     expect(error.message).toMatch(/^the metrics for this window are not in yet: Workers Observability lags about 30s behind/);
     expect(error.retryable).toBe(true);

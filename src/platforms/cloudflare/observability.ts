@@ -9,6 +9,12 @@ import { settledWindow } from "./settled-window.js";
 export const OBSERVABILITY_LAG_SECONDS = 30;
 
 const VERSION_KEY = "$workers.scriptVersion.id";
+const OUTCOME_KEY = "$workers.outcome";
+const WALL_TIME_KEY = "$workers.wallTimeMs";
+
+/** Outcomes of invocations that did what the Worker meant: `canceled` is a client hanging up. */
+const HEALTHY_OUTCOMES = new Set(["ok", "canceled"]);
+
 /** Each latency quantile and the Observability operator that computes it. */
 const QUANTILE_OPERATORS = { p50: "median", p90: "p90", p99: "p99", p999: "p999" } as const satisfies Record<keyof LatencyQuantiles, string>;
 type Quantile = keyof typeof QUANTILE_OPERATORS;
@@ -23,20 +29,16 @@ type Aggregate = z.infer<typeof aggregateSchema>;
 const calculationsAnswerSchema = z.object({
   calculations: z.array(z.object({ alias: z.string().nullish(), aggregates: z.array(aggregateSchema) })).nullish(),
 });
-type CalculationsAnswer = z.infer<typeof calculationsAnswerSchema>;
 
-/** Per version: how many, and for successful invocations the wall-time quantiles (ms). */
-interface VersionFigures {
-  count: number;
-  latencyMs: LatencyQuantiles;
-}
+type Calculation = { operator: "count"; alias: string } | { operator: (typeof QUANTILE_OPERATORS)[Quantile]; key: string; keyType: "number"; alias: string };
+type Filter = { key: string; operation: "eq"; type: "string"; value: string };
 
 /**
  * Per-version SLIs from Workers Observability (Workers Logs), two calculations queries per window:
- * successful invocations (`$workers.outcome` = ok) with their count and wall-time quantiles, and
- * failed ones (any other outcome) with their count. Logs may be head-sampled: each count is
- * scaled up by the sampleInterval Cloudflare reports, so it is an estimate. Latencies come from
- * successful invocations only, as with the GraphQL source.
+ * the invocations counted by version and outcome, and the wall-time quantiles of the successful
+ * ones (`$workers.outcome` ok) by version. Errors are every outcome but ok and canceled (a client
+ * hanging up), as with the GraphQL source; so is taking latency from successes only. Logs may be
+ * head-sampled: each count is scaled up by the sampleInterval Cloudflare reports, an estimate.
  */
 export class ObservabilitySource implements MetricsSource {
   private readonly lagSeconds: number;
@@ -52,67 +54,64 @@ export class ObservabilitySource implements MetricsSource {
 
   async query(window: MetricsWindow, versions: string[]): Promise<Map<string, SliSample>> {
     const settled = settledWindow(window, this.clock.now(), this.lagSeconds, "Workers Observability");
-    const [succeeded, failed] = await Promise.all([this.calculate(settled, "eq", true), this.calculate(settled, "neq", false)]);
+    const [counts, latencies] = await Promise.all([this.countsByOutcome(settled), this.successLatency(settled)]);
     const samples = new Map<string, SliSample>();
     for (const version of versions) {
-      const ok = succeeded.get(version);
-      const errors = failed.get(version)?.count ?? 0;
-      const requests = (ok?.count ?? 0) + errors;
-      if (requests > 0) samples.set(version, { requests, errors, latencyMs: ok?.latencyMs ?? {} });
+      const outcomes = counts.filter((count) => count.version === version);
+      const requests = outcomes.reduce((sum, { estimate }) => sum + estimate, 0);
+      if (requests === 0) continue;
+      const errors = outcomes.filter(({ outcome }) => !HEALTHY_OUTCOMES.has(outcome)).reduce((sum, { estimate }) => sum + estimate, 0);
+      samples.set(version, { requests, errors, latencyMs: latencies.get(version) ?? {} });
     }
     return samples;
   }
 
-  /** Invocations whose outcome is (`eq`) or is not (`neq`) ok, per version. */
-  private async calculate({ from, to }: MetricsWindow, outcome: "eq" | "neq", withLatency: boolean): Promise<Map<string, VersionFigures>> {
-    const calculations = [
-      { operator: "count" as const, alias: "count" },
-      ...(withLatency
-        ? Object.entries(QUANTILE_OPERATORS).map(([alias, operator]) => ({ operator, key: "$workers.wallTimeMs", keyType: "number" as const, alias }))
-        : []),
-    ];
-    const answer = await this.api.call(`query Workers Observability for ${this.api.worker}`, calculationsAnswerSchema, (sdk) =>
+  private async countsByOutcome(window: MetricsWindow): Promise<{ version: string; outcome: string; estimate: number }[]> {
+    const [count] = await this.calculate(window, [], [{ operator: "count", alias: "count" }], [VERSION_KEY, OUTCOME_KEY]);
+    return (count?.aggregates ?? []).flatMap((aggregate) => {
+      const version = groupValue(aggregate, VERSION_KEY);
+      const outcome = groupValue(aggregate, OUTCOME_KEY);
+      return version === undefined || outcome === undefined ? [] : [{ version, outcome, estimate: aggregate.value * (aggregate.sampleInterval ?? 1) }];
+    });
+  }
+
+  private async successLatency(window: MetricsWindow): Promise<Map<string, LatencyQuantiles>> {
+    const calculations = Object.entries(QUANTILE_OPERATORS).map(([alias, operator]) => ({ operator, key: WALL_TIME_KEY, keyType: "number" as const, alias }));
+    const ok: Filter = { key: OUTCOME_KEY, operation: "eq", type: "string", value: "ok" };
+    const latencies = new Map<string, LatencyQuantiles>();
+    for (const { alias, aggregates } of await this.calculate(window, [ok], calculations, [VERSION_KEY])) {
+      if (!isQuantile(alias)) continue;
+      for (const aggregate of aggregates) {
+        const version = groupValue(aggregate, VERSION_KEY);
+        if (version !== undefined) latencies.set(version, { ...latencies.get(version), [alias]: aggregate.value });
+      }
+    }
+    return latencies;
+  }
+
+  /** One calculations query over the Worker's events in the window. */
+  private async calculate({ from, to }: MetricsWindow, filters: Filter[], calculations: Calculation[], groupBys: string[]) {
+    const { accountId, worker } = this.api;
+    const answer = await this.api.call(`query Workers Observability for ${worker}`, calculationsAnswerSchema, (sdk) =>
       sdk.workers.observability.telemetry.query({
-        account_id: this.api.accountId,
-        queryId: `glidepath-${this.api.worker}-${outcome === "eq" ? "ok" : "failed"}`,
+        account_id: accountId,
+        queryId: `glidepath-${worker}`,
         timeframe: { from: from.getTime(), to: to.getTime() },
         view: "calculations",
         parameters: {
           datasets: ["cloudflare-workers"],
-          filters: [
-            { key: "$workers.scriptName", operation: "eq", type: "string", value: this.api.worker },
-            { key: "$workers.outcome", operation: outcome, type: "string", value: "ok" },
-          ],
+          filters: [{ key: "$workers.scriptName", operation: "eq", type: "string", value: worker }, ...filters],
           calculations,
-          groupBys: [{ type: "string", value: VERSION_KEY }],
+          groupBys: groupBys.map((value) => ({ type: "string", value })),
         },
       }),
     );
-    return figuresByVersion(answer);
+    return answer.calculations ?? [];
   }
 }
 
-function figuresByVersion(answer: CalculationsAnswer): Map<string, VersionFigures> {
-  const figures = new Map<string, VersionFigures>();
-  const figuresOf = (version: string) => {
-    const existing = figures.get(version) ?? { count: 0, latencyMs: {} };
-    figures.set(version, existing);
-    return existing;
-  };
-  for (const calculation of answer.calculations ?? []) {
-    const alias = calculation.alias;
-    for (const aggregate of calculation.aggregates) {
-      const version = versionOf(aggregate);
-      if (version === undefined) continue;
-      if (alias === "count") figuresOf(version).count += aggregate.value * (aggregate.sampleInterval ?? 1);
-      else if (isQuantile(alias)) figuresOf(version).latencyMs[alias] = aggregate.value;
-    }
-  }
-  return figures;
-}
-
-function versionOf(aggregate: Aggregate): string | undefined {
-  const group = aggregate.groups?.find(({ key }) => key === VERSION_KEY);
+function groupValue(aggregate: Aggregate, key: string): string | undefined {
+  const group = aggregate.groups?.find((entry) => entry.key === key);
   return group === undefined ? undefined : String(group.value);
 }
 

@@ -4,7 +4,7 @@ import { closeServer, listen } from "../../support/listen.js";
 import { PlatformError } from "../types.js";
 import { CloudflareApi } from "./cloudflare-api.js";
 import type { CloudflareClock } from "./clock.js";
-import { type NewScript, type RunningSimulator, type SimulatorControl, startCloudflareSimulator } from "./simulator/index.js";
+import { type NewScript, type RunningSimulator, type SimulatorControl, type StartSimulatorOptions, startCloudflareSimulator } from "./simulator/index.js";
 
 export const TOKEN = "glidepath-test-token";
 export const ACCOUNT_ID = "feedfacefeedfacefeedfacefeedface";
@@ -39,9 +39,9 @@ afterEach(async () => {
 });
 
 /** A simulator on a free port, in virtual time, holding one Worker; closed after the test. */
-export async function simulatedWorker(script: Partial<NewScript> = {}): Promise<SimulatedWorker> {
+export async function simulatedWorker(script: Partial<NewScript> = {}, options: StartSimulatorOptions = {}): Promise<SimulatedWorker> {
   const clock = new VirtualClock(Date.parse("2026-11-22T03:00:00Z"));
-  const sim = await startCloudflareSimulator({ token: TOKEN, clock });
+  const sim = await startCloudflareSimulator({ token: TOKEN, clock, seed: 7, ...options });
   running.push(sim);
   const { versionIds } = sim.control.createScript({ accountId: ACCOUNT_ID, script: WORKER, ...script });
   const api = (overrides = {}) =>
