@@ -82,6 +82,15 @@ describe("CloudflareTarget", () => {
     expect(clock.sleeps).toEqual([3000]);
   });
 
+  it("routes a request carrying the override headers to the prepared version, which gets no other traffic", async () => {
+    const { target, control, versionIds } = await targetOnSimulator();
+    const [stable, candidate] = versionIds as [string, string];
+    await target.prepareOverride(stable, candidate, "glidepath: preflight");
+    const overrides = target.overrideHeaders(candidate)["Cloudflare-Workers-Version-Overrides"];
+    expect(control.simulateRequest(WORKER, { overrides }).versionId).toBe(candidate);
+    expect(control.simulateRequest(WORKER).versionId).toBe(stable);
+  });
+
   it("names the Worker in the override header, as a structured-field dictionary", async () => {
     const { target } = await targetOnSimulator();
     expect(target.overrideHeaders("0a1b2c3d-0000-4000-8000-000000000000")).toEqual({
