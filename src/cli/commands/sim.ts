@@ -29,7 +29,12 @@ export function registerSimCommand(program: Command): void {
       runCommand(async (flags: SimCloudflareFlags) => {
         const port = parseNumberFlag("--port", flags.port, "a port from 0 to 65535", (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
         const rps = parseNumberFlag("--rps", flags.rps, "a number of requests per second >= 0", (n) => n >= 0);
-        const candidateErrorRate = parseNumberFlag("--candidate-error-rate", flags.candidateErrorRate, "a share from 0 to 1 (0.05 means 5%)", (n) => n >= 0 && n <= 1);
+        const candidateErrorRate = parseNumberFlag(
+          "--candidate-error-rate",
+          flags.candidateErrorRate,
+          "a share from 0 to 1 (0.05 means 5%)",
+          (n) => n >= 0 && n <= 1,
+        );
         if (flags.token === "") throw new UsageError("--token must not be empty; leave it out to accept any token");
 
         const simulator = await startCloudflareSimulator({ host: flags.host, port, ...(flags.token === undefined ? {} : { token: flags.token }) });

@@ -4,6 +4,7 @@ export { ControlError } from "./control-error.js";
 export type { Fault, FaultStatus } from "./faults.js";
 export type { DeploymentVersion } from "./model.js";
 export { type RunningSimulator, type StartSimulatorOptions, startCloudflareSimulator } from "./server.js";
+export type { SimulatorOptions } from "./simulator.js";
 export type {
   CreatedScript,
   DeploymentRecord,
@@ -12,8 +13,7 @@ export type {
   SimulatedResponse,
   SimulatorClock,
   SimulatorControl,
-  SimulatorOptions,
-} from "./simulator.js";
+} from "./simulator-control.js";
 export type { InvocationStatus } from "./traffic/invocations.js";
 export type { RoutingHeaders } from "./traffic/routing.js";
 export type { NewVersion } from "./workers-state.js";

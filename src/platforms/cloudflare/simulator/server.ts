@@ -6,7 +6,8 @@ import { createCloudflareApi } from "./api/cloudflare-api.js";
 import { graphqlRoute } from "./api/graphql-route.js";
 import { telemetryRoute } from "./api/telemetry-route.js";
 import { controlRoutes } from "./control/control-routes.js";
-import { CloudflareSimulator, type SimulatorControl, type SimulatorOptions } from "./simulator.js";
+import { CloudflareSimulator, type SimulatorOptions } from "./simulator.js";
+import type { SimulatorControl } from "./simulator-control.js";
 
 export interface StartSimulatorOptions extends SimulatorOptions {
   host?: string;
@@ -30,8 +31,7 @@ export async function startCloudflareSimulator(options: StartSimulatorOptions = 
   const sim = new CloudflareSimulator(options);
   const metricsSource = {
     hasAccount: (accountId: string) => sim.state.hasAccount(accountId),
-    secondsOf: (accountId: string) => (fromMs: number, toMs: number) =>
-      sim.visibleTraffic({ fromMs, toMs }).filter(({ script }) => sim.state.find(accountId, script) !== undefined),
+    secondsOf: (accountId: string) => (fromMs: number, toMs: number) => sim.visibleTraffic(accountId, fromMs, toMs),
     now: () => sim.clock.now(),
   };
   const app = new Hono();

@@ -1,81 +1,24 @@
 import { randomBytes, randomInt } from "node:crypto";
 import type { BehaviourChange, VersionBehaviour } from "./behaviour.js";
+import { ControlError } from "./control-error.js";
 import { type DeploymentRequest, parseDeploymentRequest } from "./deployment-rules.js";
 import { type Fault, FaultInjector } from "./faults.js";
 import { cloudflareTimestamp, type DeploymentVersion, liveDeployment, type SimulatedDeployment } from "./model.js";
-import { type InvocationStatus, isErrorStatus } from "./traffic/invocations.js";
+import type {
+  CreatedScript,
+  DeploymentRecord,
+  MetricsDelivery,
+  NewScript,
+  SimulatedResponse,
+  SimulatorClock,
+  SimulatorControl,
+} from "./simulator-control.js";
+import { isErrorStatus } from "./traffic/invocations.js";
 import { Random } from "./traffic/random.js";
 import { type RoutingHeaders, routeRequest } from "./traffic/routing.js";
 import { type RecordedSecond, TrafficRecord } from "./traffic/traffic-record.js";
 import { TrafficGenerator } from "./traffic/traffic-generator.js";
-import { ControlError } from "./control-error.js";
 import { type NewVersion, WorkersState } from "./workers-state.js";
-
-/** The simulator's only source of time (epoch ms), so tests can run it in virtual time. */
-export interface SimulatorClock {
-  now(): number;
-}
-
-export interface NewScript {
-  /** 32 hex digits; a random one when left out. */
-  accountId?: string;
-  script: string;
-  /** Requests per second; 0 when left out. */
-  rps?: number;
-  /** Behaviours of the versions to create, oldest first; the first is deployed at 100%. One default version when left out. */
-  versions?: NewVersion[];
-}
-
-export interface CreatedScript {
-  accountId: string;
-  script: string;
-  /** Oldest first; the first serves 100% of traffic. */
-  versionIds: string[];
-}
-
-export interface DeploymentRecord {
-  id: string;
-  createdOn: string;
-  source: string;
-  message?: string;
-  split: DeploymentVersion[];
-}
-
-/** How metrics reach GraphQL and telemetry queries. */
-export interface MetricsDelivery {
-  /** The most recent seconds not visible yet: queries answer as if they had no data. */
-  lagSeconds: number;
-  /** Each recorded request stands for this many (1: every request is recorded). */
-  sampleInterval: number;
-}
-
-/** How one routed request went. */
-export interface SimulatedResponse {
-  versionId: string;
-  /** 500 when the version failed, else 200. */
-  status: 200 | 500;
-  outcome: InvocationStatus;
-  wallTimeMs: number;
-}
-
-/** What tests and the control API can do to the simulated Cloudflare account. */
-export interface SimulatorControl {
-  createScript(input: NewScript): CreatedScript;
-  addVersion(script: string, version?: NewVersion): { id: string; number: number };
-  changeBehaviour(script: string, versionId: string, change: BehaviourChange): VersionBehaviour;
-  setRps(script: string, rps: number): void;
-  /** Deploys as a person running wrangler would (source "wrangler"), with the API's rules. */
-  deployByHand(script: string, split: DeploymentVersion[], message?: string): DeploymentRecord;
-  /** Every deployment of the script, oldest first. */
-  deploymentHistory(script: string): DeploymentRecord[];
-  injectFault(fault: Fault): void;
-  /** Delays every API answer by this many (real) milliseconds. */
-  setApiLatency(ms: number): void;
-  clearFaults(): void;
-  setMetricsDelivery(change: Partial<MetricsDelivery>): MetricsDelivery;
-  /** Routes one request as Cloudflare would, honouring the version key and overrides headers; it counts in the metrics. */
-  simulateRequest(script: string, headers?: RoutingHeaders): SimulatedResponse;
-}
 
 export interface SimulatorOptions {
   /** Defaults to the system clock. */
@@ -86,13 +29,6 @@ export interface SimulatorOptions {
   retentionSeconds?: number;
   lagSeconds?: number;
   sampleInterval?: number;
-}
-
-/** The seconds of traffic a metrics query asks about (epoch ms, start inclusive, end exclusive). */
-export interface TrafficQuery {
-  script?: string;
-  fromMs: number;
-  toMs: number;
 }
 
 /** The simulated account: scripts, versions, deployments and faults, shared by the API and the control side. */
@@ -115,10 +51,15 @@ export class CloudflareSimulator implements SimulatorControl {
     this.setMetricsDelivery({ lagSeconds: options.lagSeconds ?? 0, sampleInterval: options.sampleInterval ?? 1 });
   }
 
-  /** Recorded traffic a metrics query may see: the lag hides the newest seconds. */
-  visibleTraffic({ script, fromMs, toMs }: TrafficQuery): RecordedSecond[] {
+  /**
+   * The traffic of the account's scripts that metrics queries may see, in seconds starting in
+   * [fromMs, toMs): the lag hides the newest seconds.
+   */
+  visibleTraffic(accountId: string, fromMs: number, toMs: number): RecordedSecond[] {
     const now = this.catchUp();
-    return this.record.select({ ...(script === undefined ? {} : { script }), fromMs, toMs, visibleUntilMs: now - this.lagSeconds * 1000 });
+    return this.record
+      .select({ fromMs, toMs, visibleUntilMs: now - this.lagSeconds * 1000 })
+      .filter(({ script }) => this.state.find(accountId, script) !== undefined);
   }
 
   createScript({ accountId = randomBytes(16).toString("hex"), script, rps = 0, versions = [] }: NewScript): CreatedScript {

@@ -1,7 +1,7 @@
 import Cloudflare from "cloudflare";
 import { afterEach } from "vitest";
 import { type RunningSimulator, type StartSimulatorOptions, startCloudflareSimulator } from "./server.js";
-import type { CreatedScript, NewScript } from "./simulator.js";
+import type { CreatedScript, NewScript } from "./simulator-control.js";
 
 export const TEST_TOKEN = "test-token";
 export const ACCOUNT_ID = "0123456789abcdef0123456789abcdef";

@@ -134,6 +134,16 @@ describe("GraphQL Analytics: workersInvocationsAdaptive", () => {
     expect(answer.data!.viewer.accounts).toEqual([]);
   });
 
+  it("needs the API token like every API route", async () => {
+    const { fixture } = await rollingOut();
+    const response = await fixture.api("/graphql", {
+      method: "POST",
+      body: JSON.stringify({ query: BY_VERSION_AND_STATUS }),
+      headers: { authorization: "Bearer wrong" },
+    });
+    expect(response.status).toBe(403);
+  });
+
   it("hides the seconds still inside the lag", async () => {
     const { fixture, clock, start } = await rollingOut({ lagSeconds: 60 });
     const now = clock.now();

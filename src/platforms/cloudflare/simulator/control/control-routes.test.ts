@@ -120,6 +120,13 @@ describe("worker probe endpoint", () => {
     );
   });
 
+  it("answers 404 for a script that does not exist", async () => {
+    const { sim } = await startFixture();
+    const response = await fetch(`${sim.controlUrl}/workers/nope/`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { message: expect.stringMatching(/no script named nope/) } });
+  });
+
   it("keeps a version key on the same version", async () => {
     const { sim, versionIds } = await startFixture();
     const candidate = sim.control.addVersion(SCRIPT).id;

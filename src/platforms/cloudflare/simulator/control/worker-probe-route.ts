@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { SimulatorControl } from "../simulator.js";
+import type { SimulatorControl } from "../simulator-control.js";
 
 /**
  * `GET /__sim/workers/:script/*`: answers as the Worker would, through Cloudflare's routing: the

@@ -77,7 +77,10 @@ export type SecondsBetween = (fromMs: number, toMs: number) => RecordedSecond[];
  */
 export function answerTelemetryQuery(body: unknown, secondsBetween: SecondsBetween, nowMs: number) {
   const parsed = querySchema.safeParse(body);
-  if (!parsed.success) throw invalidRequest(`invalid telemetry query: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw invalidRequest(`invalid telemetry query: ${problems.join("; ")}`);
+  }
   const query = parsed.data;
   const { from, to } = query.timeframe;
   const keep = eventFilter(query.parameters.filters ?? [], query.parameters.filterCombination ?? "and");

@@ -9,7 +9,6 @@ export interface RecordedSecond {
 
 /** What metrics queries may see: seconds whose end is at or before `visibleUntilMs`. */
 export interface TrafficWindow {
-  script?: string;
   fromMs: number;
   toMs: number;
   visibleUntilMs: number;
@@ -32,10 +31,8 @@ export class TrafficRecord {
     this.seconds = firstKept === -1 ? [] : this.seconds.slice(firstKept);
   }
 
-  /** Seconds starting in [fromMs, toMs), of the script when one is named, that are visible yet. */
-  select({ script, fromMs, toMs, visibleUntilMs }: TrafficWindow): RecordedSecond[] {
-    return this.seconds.filter(
-      (second) => (script === undefined || second.script === script) && second.startMs >= fromMs && second.startMs < toMs && second.startMs + 1000 <= visibleUntilMs,
-    );
+  /** Seconds starting in [fromMs, toMs) that are visible yet. */
+  select({ fromMs, toMs, visibleUntilMs }: TrafficWindow): RecordedSecond[] {
+    return this.seconds.filter(({ startMs }) => startMs >= fromMs && startMs < toMs && startMs + 1000 <= visibleUntilMs);
   }
 }
