@@ -4,6 +4,7 @@ import { registerLoadCommand } from "./commands/load.js";
 import { registerProxyCommand } from "./commands/proxy.js";
 import { registerRolloutCommand } from "./commands/rollout.js";
 import { registerSampleServiceCommand } from "./commands/sample-service.js";
+import { registerSimCommand } from "./commands/sim.js";
 import { ExitCode } from "./exit-codes.js";
 
 const program = new Command()
@@ -19,5 +20,6 @@ registerRolloutCommand(program);
 registerProxyCommand(program);
 registerSampleServiceCommand(program);
 registerLoadCommand(program);
+registerSimCommand(program);
 
 await program.parseAsync();

@@ -52,8 +52,8 @@ export function startCli(args: string[], { env = {}, stdin = "ignore" }: { env?:
 }
 
 /** Runs a glidepath command to its end. */
-export async function runCli(args: string[]) {
-  const cli = startCli(args);
+export async function runCli(args: string[], env?: NodeJS.ProcessEnv) {
+  const cli = startCli(args, { env });
   const { code } = await cli.exited;
   return { code, stdout: cli.lines, stderr: cli.stderr.join("\n") };
 }

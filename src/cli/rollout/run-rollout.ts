@@ -1,6 +1,6 @@
 import type { Plan } from "../../core/plan.js";
 import { desiredSplit, type Release, type TargetRef } from "../../core/release.js";
-import type { Split } from "../../core/split.js";
+import { formatSplit, type Split } from "../../core/split.js";
 import { systemClock } from "../../engine/clock.js";
 import { Engine, ReleaseRefused } from "../../engine/engine.js";
 import { connectPlatform, type PlatformSecrets } from "../../platforms/registry.js";
@@ -16,7 +16,8 @@ import { exitCodeFor, summarize } from "./summary.js";
 export interface RolloutRequest {
   target: TargetRef;
   secrets: PlatformSecrets;
-  stable: string;
+  /** The version serving traffic now; when absent, the one the platform serves at 100%. */
+  stable?: string;
   candidate: string;
   plan: Plan;
   name: string;
@@ -39,7 +40,9 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
     const reporter = createReporter(request.output, systemClock.now);
 
     const unfinished = await store.findUnfinished(request.name);
-    const release = unfinished ? resumable(unfinished.release, request) : await createOrExplain(engine, request);
+    const release = unfinished
+      ? resumable(unfinished.release, request)
+      : await createOrExplain(engine, { ...request, stable: request.stable ?? (await soleLiveVersion(platform)) });
     reporter.begin(release, unfinished !== undefined);
 
     // Reported one after another, in the order they happened, each with the release as it now is.
@@ -71,7 +74,17 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
   }
 }
 
-async function createOrExplain(engine: Engine, request: RolloutRequest): Promise<Release> {
+/** The version that serves all traffic now: the stable version when none is named. */
+async function soleLiveVersion(platform: PlatformConnection): Promise<string> {
+  const live = await platform.target.currentSplit();
+  const serving = live.filter((entry) => entry.percent > 0);
+  if (serving.length !== 1) {
+    throw new UsageError(`traffic is split (${formatSplit(live)}); finish or undo that rollout first, or name the stable version`);
+  }
+  return serving[0]!.version;
+}
+
+async function createOrExplain(engine: Engine, request: RolloutRequest & { stable: string }): Promise<Release> {
   try {
     return await engine.create({
       name: request.name,
@@ -89,7 +102,7 @@ async function createOrExplain(engine: Engine, request: RolloutRequest): Promise
 /** An unfinished release may be resumed only by the command that started it. */
 function resumable(release: Release, request: RolloutRequest): Release {
   const same =
-    release.stable === request.stable &&
+    (request.stable === undefined || release.stable === request.stable) &&
     release.candidate === request.candidate &&
     sameTarget(release.target, request.target);
   if (!same) {
