@@ -24,7 +24,8 @@ const DIMENSIONS: Record<string, (at: CellAt) => string> = {
   datetimeMinute: (at) => new Date(Math.floor(at.startMs / 60_000) * 60_000).toISOString().replace(/\.000Z$/, "Z"),
 };
 
-const QUANTILES: Record<string, number> = { P25: 0.25, P50: 0.5, P75: 0.75, P90: 0.9, P95: 0.95, P99: 0.99, P999: 0.999 };
+/** The quantile fields, `wallTimeP<suffix>` and `cpuTimeP<suffix>`, and the quantile each one is. */
+const QUANTILE_SUFFIXES: Record<string, number> = { "25": 0.25, "50": 0.5, "75": 0.75, "90": 0.9, "95": 0.95, "99": 0.99, "999": 0.999 };
 
 interface InvocationsFilter {
   fromMs: number;
@@ -86,9 +87,9 @@ function rowValues(name: string, dimensions: Record<string, string>, totals: Inv
       return { sampleInterval: () => totals.sampleInterval };
     case "quantiles":
       return Object.fromEntries(
-        Object.entries(QUANTILES).flatMap(([suffix, q]) => [
-          [`wallTimeP${suffix.slice(1)}`, () => totals.wallTimeUs.quantile(q) ?? null],
-          [`cpuTimeP${suffix.slice(1)}`, () => totals.cpuTimeUs.quantile(q) ?? null],
+        Object.entries(QUANTILE_SUFFIXES).flatMap(([suffix, q]) => [
+          [`wallTimeP${suffix}`, () => totals.wallTimeUs.quantile(q) ?? null],
+          [`cpuTimeP${suffix}`, () => totals.cpuTimeUs.quantile(q) ?? null],
         ]),
       );
     default:
