@@ -47,7 +47,7 @@ export const noRoute = (path: string) => new ApiFailure(404, 7003, `Could not ro
 /** Chosen: every rejected deployment or request body (bad JSON, bad split, unknown version). */
 export const invalidRequest = (message: string) => new ApiFailure(400, 10021, message);
 
-/** Confirmed code for the global rate limit. */
+/** The global rate limit's code as public reports show it (below the usual 1000 and up, and not in Cloudflare's docs). */
 export const rateLimited = (retryAfterSeconds: number, headers: Record<string, string>) =>
   new ApiFailure(429, 971, "Please wait and consider throttling your request speed", { "retry-after": String(retryAfterSeconds), ...headers });
 
