@@ -18,27 +18,6 @@ export interface CloudflareConnectionOptions extends Omit<CloudflareApiOptions, 
   clock?: CloudflareClock;
 }
 
-/**
- * Connection options from a release's stored target config (`accountId`, `worker`, `metrics`,
- * optional `apiBaseUrl` and `metricsLagSeconds`) and the API token given at run time.
- */
-export function cloudflareOptionsFromConfig(config: Record<string, string>, apiToken: string | undefined): CloudflareConnectionOptions {
-  const { accountId, worker, metrics = "graphql", apiBaseUrl, metricsLagSeconds } = config;
-  if (!accountId) throw new Error("a cloudflare target needs the account id (config.accountId, --account-id)");
-  if (!worker) throw new Error("a cloudflare target needs the Worker's name (config.worker, --worker)");
-  if (!apiToken) throw new Error("a cloudflare target needs an API token: set CLOUDFLARE_API_TOKEN (see docs/cloudflare.md for its permissions)");
-  if (!isMetricsSourceName(metrics)) throw new Error(`unknown Cloudflare metrics source "${metrics}"; known: ${METRICS_SOURCES.join(", ")}`);
-  const lagSeconds = metricsLagSeconds === undefined ? undefined : Number(metricsLagSeconds);
-  if (lagSeconds !== undefined && !(Number.isFinite(lagSeconds) && lagSeconds >= 0)) {
-    throw new Error(`config.metricsLagSeconds must be a number of seconds, 0 or more, got "${metricsLagSeconds}"`);
-  }
-  return { accountId, worker, apiToken, metrics, ...(apiBaseUrl ? { apiBaseUrl } : {}), ...(lagSeconds === undefined ? {} : { lagSeconds }) };
-}
-
-function isMetricsSourceName(name: string): name is MetricsSourceName {
-  return (METRICS_SOURCES as readonly string[]).includes(name);
-}
-
 /** A Worker's deployment target and the chosen metrics source, sharing one API client. */
 export function connectCloudflare(options: CloudflareConnectionOptions): PlatformConnection {
   const { metrics, lagSeconds, propagationDelayMs, clock = wallClock, ...apiOptions } = options;
