@@ -13,7 +13,7 @@ export class ApiFailure extends Error {
   readonly errors: ApiErrorDetail[];
 
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 429 | 500 | 502 | 503,
+    readonly status: 400 | 403 | 404 | 429 | 500 | 502 | 503,
     code: number,
     message: string,
     readonly headers: Record<string, string> = {},

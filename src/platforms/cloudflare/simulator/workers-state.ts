@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type BehaviourChange, completeBehaviour } from "./behaviour.js";
+import { type BehaviourChange, completeBehaviour, type VersionBehaviour } from "./behaviour.js";
 import { ControlError } from "./control-error.js";
 import type { DeploymentVersion, SimulatedDeployment, SimulatedScript, SimulatedVersion } from "./model.js";
 
@@ -48,45 +48,22 @@ export class WorkersState {
     if (!/^[0-9a-f]{32}$/.test(accountId)) throw new ControlError(`account id "${accountId}" must be 32 lower-case hex digits, like Cloudflare's`);
     if (this.scripts.has(name)) throw new ControlError(`a script named ${name} already exists`);
     checkRps(rps);
+    const checked = (versions.length > 0 ? versions : [{}]).map(({ behaviour = {}, message }) => ({ behaviour: validBehaviour(behaviour), message }));
     const script: SimulatedScript = { accountId, name, rps, versions: [], deployments: [] };
     this.scripts.set(name, script);
-    try {
-      for (const version of versions.length > 0 ? versions : [{}]) this.addVersion(name, version);
-    } catch (error) {
-      this.scripts.delete(name);
-      throw error;
-    }
+    for (const { behaviour, message } of checked) this.appendVersion(script, behaviour, message);
     this.deploy(name, { versions: [{ version_id: script.versions[0]!.id, percentage: 100 }], source: "wrangler" });
     return script;
   }
 
   addVersion(name: string, { behaviour = {}, message }: NewVersion): SimulatedVersion {
     const script = this.get(name);
-    const complete = completeBehaviour(behaviour);
-    if (complete instanceof Error) throw new ControlError(complete.message);
-    const version: SimulatedVersion = {
-      id: randomUUID(),
-      number: script.versions.length + 1,
-      createdAtMs: this.now(),
-      source: "wrangler",
-      behaviour: complete,
-      ...(message === undefined ? {} : { message }),
-    };
-    script.versions.push(version);
-    return version;
-  }
-
-  version(name: string, versionId: string): SimulatedVersion {
-    const version = this.get(name).versions.find(({ id }) => id === versionId);
-    if (!version) throw new ControlError(`script ${name} has no version ${versionId}`, 404);
-    return version;
+    return this.appendVersion(script, validBehaviour(behaviour), message);
   }
 
   changeBehaviour(name: string, versionId: string, change: BehaviourChange): SimulatedVersion {
     const version = this.version(name, versionId);
-    const complete = completeBehaviour(change, version.behaviour);
-    if (complete instanceof Error) throw new ControlError(complete.message);
-    version.behaviour = complete;
+    version.behaviour = validBehaviour(change, version.behaviour);
     return version;
   }
 
@@ -107,6 +84,31 @@ export class WorkersState {
     this.get(name).deployments.push(deployment);
     return deployment;
   }
+
+  private appendVersion(script: SimulatedScript, behaviour: VersionBehaviour, message: string | undefined): SimulatedVersion {
+    const version: SimulatedVersion = {
+      id: randomUUID(),
+      number: script.versions.length + 1,
+      createdAtMs: this.now(),
+      source: "wrangler",
+      behaviour,
+      ...(message === undefined ? {} : { message }),
+    };
+    script.versions.push(version);
+    return version;
+  }
+
+  private version(name: string, versionId: string): SimulatedVersion {
+    const version = this.get(name).versions.find(({ id }) => id === versionId);
+    if (!version) throw new ControlError(`script ${name} has no version ${versionId}`, 404);
+    return version;
+  }
+}
+
+function validBehaviour(change: BehaviourChange, base?: VersionBehaviour): VersionBehaviour {
+  const behaviour = completeBehaviour(change, base);
+  if (behaviour instanceof Error) throw new ControlError(behaviour.message);
+  return behaviour;
 }
 
 function checkRps(rps: number): void {

@@ -6,8 +6,6 @@ import type { Random } from "./random.js";
 /** The `status` dimension of `workersInvocationsAdaptive`, as far as the simulator produces it. */
 export type InvocationStatus = "success" | "clientDisconnected" | "scriptThrewException" | "exceededResources";
 
-export const INVOCATION_STATUSES: readonly InvocationStatus[] = ["success", "clientDisconnected", "scriptThrewException", "exceededResources"];
-
 /** Statuses counted in `sum.errors`. */
 export function isErrorStatus(status: InvocationStatus): boolean {
   return status === "scriptThrewException" || status === "exceededResources";
