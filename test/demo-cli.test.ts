@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { jsonLines, runCli } from "./support/cli.js";
 
-/** The acceptance runs of the one-command demo: real services, proxy and load, the standard plan at time scale 60. */
-describe.concurrent("glidepath demo", () => {
+/**
+ * The acceptance runs of the one-command demo: real services, proxy and load, the standard plan at
+ * time scale 60. One at a time: each is a real-time workload, and starving it of CPU distorts the
+ * latencies it measures.
+ */
+describe("glidepath demo", () => {
   it("promotes a healthy v2 to 100% and exits 0", { timeout: 120_000 }, async () => {
     const { code, stdout, stderr } = await runCli(["demo", "--scenario", "healthy", "--time-scale", "60", "--json"]);
 
     expect(stderr).toBe("");
     const summary = jsonLines(stdout).at(-1)!;
+    expect(summary.reason).toBe("every stage passed");
     expect(summary).toMatchObject({
       type: "summary",
       state: "succeeded",
@@ -39,5 +44,37 @@ describe.concurrent("glidepath demo", () => {
     const [failed] = summary.failedSlos as { candidate: number; stable: number; threshold: number }[];
     expect(failed!.candidate).toBeGreaterThan(failed!.threshold);
     expect(failed!.threshold).toBeCloseTo(failed!.stable * 1.5);
+  });
+});
+
+/** The same demo against the in-process Cloudflare simulator: deployments, GraphQL metrics, overrides. */
+describe("glidepath demo --platform cloudflare", () => {
+  const demo = (scenario: string) => runCli(["demo", "--platform", "cloudflare", "--scenario", scenario, "--time-scale", "60", "--json"]);
+
+  it("promotes a healthy candidate version to 100% and exits 0", { timeout: 120_000 }, async () => {
+    const { code, stdout } = await demo("healthy");
+
+    const summary = jsonLines(stdout).at(-1)!;
+    expect(summary.reason).toBe("every stage passed");
+    expect(summary).toMatchObject({ state: "succeeded", finalSplit: [{ version: summary.candidate, percent: 100 }] });
+    expect(code).toBe(0);
+  });
+
+  it("rolls an error spike back to 100% stable and exits 3", { timeout: 120_000 }, async () => {
+    const { code, stdout } = await demo("error-spike");
+
+    const summary = jsonLines(stdout).at(-1)!;
+    expect(summary).toMatchObject({ state: "rolled_back", finalSplit: [{ version: summary.stable, percent: 100 }] });
+    expect(summary.reason).toMatch(/error_rate <= 0.01/);
+    expect(code).toBe(3);
+  });
+
+  it("stops a broken candidate at preflight, before it serves any traffic, and exits 3", { timeout: 120_000 }, async () => {
+    const { code, stdout } = await demo("broken");
+
+    const events = jsonLines(stdout);
+    expect(events.filter((event) => event.type === "stage_started")).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ state: "rolled_back", reason: expect.stringMatching(/^preflight failed/) });
+    expect(code).toBe(3);
   });
 });
