@@ -3,8 +3,6 @@ import { getRequestListener } from "@hono/node-server";
 import { Hono } from "hono";
 import { closeServer, listen } from "../../../support/listen.js";
 import { createCloudflareApi } from "./api/cloudflare-api.js";
-import { graphqlRoute } from "./api/graphql-route.js";
-import { telemetryRoute } from "./api/telemetry-route.js";
 import { controlRoutes } from "./control/control-routes.js";
 import { CloudflareSimulator, type SimulatorOptions } from "./simulator.js";
 import type { SimulatorControl } from "./simulator-control.js";
@@ -29,11 +27,6 @@ export interface RunningSimulator {
 /** Serves the simulated Cloudflare API under /client/v4 and its control API under /__sim. */
 export async function startCloudflareSimulator(options: StartSimulatorOptions = {}): Promise<RunningSimulator> {
   const sim = new CloudflareSimulator(options);
-  const metricsSource = {
-    hasAccount: (accountId: string) => sim.state.hasAccount(accountId),
-    secondsOf: (accountId: string) => (fromMs: number, toMs: number) => sim.visibleTraffic(accountId, fromMs, toMs),
-    now: () => sim.clock.now(),
-  };
   const app = new Hono();
   app.route(
     "/client/v4",
@@ -42,7 +35,7 @@ export async function startCloudflareSimulator(options: StartSimulatorOptions = 
       deploy: (script, request) => sim.deploy(script, request),
       faults: sim.faults,
       now: () => sim.clock.now(),
-      extraRoutes: [graphqlRoute(metricsSource), telemetryRoute(metricsSource)],
+      traffic: sim,
       ...(options.token === undefined ? {} : { token: options.token }),
     }),
   );

@@ -16,7 +16,7 @@ import type {
 import { isErrorStatus } from "./traffic/invocations.js";
 import { Random } from "./traffic/random.js";
 import { type RoutingHeaders, routeRequest } from "./traffic/routing.js";
-import { type RecordedSecond, TrafficRecord } from "./traffic/traffic-record.js";
+import { type AccountTraffic, type RecordedSecond, TrafficRecord } from "./traffic/traffic-record.js";
 import { TrafficGenerator } from "./traffic/traffic-generator.js";
 import { type NewVersion, WorkersState } from "./workers-state.js";
 
@@ -32,7 +32,7 @@ export interface SimulatorOptions {
 }
 
 /** The simulated account: scripts, versions, deployments and faults, shared by the API and the control side. */
-export class CloudflareSimulator implements SimulatorControl {
+export class CloudflareSimulator implements SimulatorControl, AccountTraffic {
   readonly clock: SimulatorClock;
   readonly state: WorkersState;
   readonly faults = new FaultInjector();
@@ -51,11 +51,12 @@ export class CloudflareSimulator implements SimulatorControl {
     this.setMetricsDelivery({ lagSeconds: options.lagSeconds ?? 0, sampleInterval: options.sampleInterval ?? 1 });
   }
 
-  /**
-   * The traffic of the account's scripts that metrics queries may see, in seconds starting in
-   * [fromMs, toMs): the lag hides the newest seconds.
-   */
-  visibleTraffic(accountId: string, fromMs: number, toMs: number): RecordedSecond[] {
+  hasAccount(accountId: string): boolean {
+    return this.state.hasAccount(accountId);
+  }
+
+  /** The lag hides the newest seconds from metrics queries. */
+  visibleSeconds(accountId: string, fromMs: number, toMs: number): RecordedSecond[] {
     const now = this.catchUp();
     return this.record
       .select({ fromMs, toMs, visibleUntilMs: now - this.lagSeconds * 1000 })

@@ -1,5 +1,6 @@
 import { type DocumentNode, GraphQLError, Kind, type OperationDefinitionNode, parse, valueFromASTUntyped } from "graphql";
-import { resolveInvocationsAdaptive, type SecondsOfAccount } from "./invocations-adaptive.js";
+import type { AccountTraffic } from "../traffic/traffic-record.js";
+import { resolveInvocationsAdaptive } from "./invocations-adaptive.js";
 import { argumentsOf, fieldsOf, GraphqlQueryError, responseKey } from "./selection.js";
 
 export interface GraphqlRequest {
@@ -13,25 +14,19 @@ export interface GraphqlAnswer {
   errors?: { message: string; path?: readonly string[]; extensions: { code: string } }[];
 }
 
-/** The accounts a query may read, and their traffic. */
-export interface AnalyticsSource {
-  hasAccount(accountTag: string): boolean;
-  secondsOf(accountTag: string): SecondsOfAccount;
-}
-
 /**
  * Answers the slice of Cloudflare's GraphQL Analytics API that Glidepath reads:
  * `viewer { accounts(filter: {accountTag}) { workersInvocationsAdaptive(...) { ... } } }`.
  * Only the fields asked for are answered; anything else is a GraphQL error (HTTP 200).
  */
-export function answerAnalyticsQuery(request: GraphqlRequest, source: AnalyticsSource): GraphqlAnswer {
+export function answerAnalyticsQuery(request: GraphqlRequest, traffic: AccountTraffic): GraphqlAnswer {
   try {
     const operation = operationOf(request);
     const variables = variablesOf(operation, request.variables);
     const data: Record<string, unknown> = {};
     for (const field of fieldsOf(operation.selectionSet, [])) {
       if (field.name.value !== "viewer") throw new GraphqlQueryError(`unknown field "${field.name.value}"`, [field.name.value]);
-      data[responseKey(field)] = resolveViewer(field.selectionSet, variables, source);
+      data[responseKey(field)] = resolveViewer(field.selectionSet, variables, traffic);
     }
     return { data };
   } catch (error) {
@@ -41,7 +36,7 @@ export function answerAnalyticsQuery(request: GraphqlRequest, source: AnalyticsS
   }
 }
 
-function resolveViewer(selectionSet: Parameters<typeof fieldsOf>[0], variables: Record<string, unknown>, source: AnalyticsSource) {
+function resolveViewer(selectionSet: Parameters<typeof fieldsOf>[0], variables: Record<string, unknown>, traffic: AccountTraffic) {
   const viewer: Record<string, unknown> = {};
   for (const field of fieldsOf(selectionSet, ["viewer"])) {
     const path = ["viewer", field.name.value];
@@ -49,17 +44,17 @@ function resolveViewer(selectionSet: Parameters<typeof fieldsOf>[0], variables: 
     const { filter } = argumentsOf(field, variables, ["filter"], path);
     const accountTag = typeof filter === "object" && filter !== null ? (filter as Record<string, unknown>).accountTag : undefined;
     if (typeof accountTag !== "string") throw new GraphqlQueryError("accounts needs filter: {accountTag: ...}", path);
-    viewer[responseKey(field)] = source.hasAccount(accountTag) ? [resolveAccount(field, variables, source, accountTag)] : [];
+    viewer[responseKey(field)] = traffic.hasAccount(accountTag) ? [resolveAccount(field, variables, traffic, accountTag)] : [];
   }
   return viewer;
 }
 
-function resolveAccount(accountsField: Parameters<typeof responseKey>[0], variables: Record<string, unknown>, source: AnalyticsSource, accountTag: string) {
+function resolveAccount(accountsField: Parameters<typeof responseKey>[0], variables: Record<string, unknown>, traffic: AccountTraffic, accountTag: string) {
   const account: Record<string, unknown> = {};
   for (const field of fieldsOf(accountsField.selectionSet, ["viewer", "accounts"])) {
     const path = ["viewer", "accounts", "0", field.name.value];
     if (field.name.value !== "workersInvocationsAdaptive") throw new GraphqlQueryError(`unknown field "${field.name.value}"`, path);
-    account[responseKey(field)] = resolveInvocationsAdaptive(field, variables, source.secondsOf(accountTag), path);
+    account[responseKey(field)] = resolveInvocationsAdaptive(field, variables, (fromMs, toMs) => traffic.visibleSeconds(accountTag, fromMs, toMs), path);
   }
   return account;
 }

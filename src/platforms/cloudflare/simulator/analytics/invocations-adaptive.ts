@@ -1,14 +1,11 @@
 import type { FieldNode } from "graphql";
 import { addUp, groupBy, type InvocationTotals } from "../traffic/aggregate.js";
 import { type InvocationCell, isErrorStatus } from "../traffic/invocations.js";
-import type { RecordedSecond } from "../traffic/traffic-record.js";
+import type { SecondsBetween } from "../traffic/traffic-record.js";
 import { argumentsOf, fieldsOf, GraphqlQueryError, pickScalars, responseKey } from "./selection.js";
 
 /** Cloudflare's largest `limit` for adaptive datasets. */
 const MAX_LIMIT = 10_000;
-
-/** The seconds of an account's traffic in [fromMs, toMs), after the lag. */
-export type SecondsOfAccount = (fromMs: number, toMs: number) => RecordedSecond[];
 
 interface CellAt {
   script: string;
@@ -40,7 +37,7 @@ interface InvocationsFilter {
  * time range, one row per combination of the dimensions asked for, with sums scaled up by the
  * sample interval (so they are estimates, as Cloudflare's are) and quantiles in microseconds.
  */
-export function resolveInvocationsAdaptive(field: FieldNode, variables: Record<string, unknown>, secondsOf: SecondsOfAccount, path: string[]) {
+export function resolveInvocationsAdaptive(field: FieldNode, variables: Record<string, unknown>, secondsOf: SecondsBetween, path: string[]) {
   const args = argumentsOf(field, variables, ["limit", "filter"], path);
   const limit = args.limit ?? MAX_LIMIT;
   if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {

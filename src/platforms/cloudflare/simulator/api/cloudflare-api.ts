@@ -2,21 +2,24 @@ import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ApiFailure, noRoute } from "../api-errors.js";
 import type { FaultInjector } from "../faults.js";
+import type { AccountTraffic } from "../traffic/traffic-record.js";
 import type { WorkersState } from "../workers-state.js";
 import { requireApiToken } from "./auth.js";
 import { type Deploy, deploymentsRoutes } from "./deployments-routes.js";
 import { failureEnvelope } from "./envelope.js";
+import { graphqlRoute } from "./graphql-route.js";
+import { telemetryRoute } from "./telemetry-route.js";
 import { versionsRoutes } from "./versions-routes.js";
 
 export interface CloudflareApiOptions {
   state: WorkersState;
   deploy: Deploy;
+  /** What GraphQL Analytics and Observability telemetry answer from. */
+  traffic: AccountTraffic;
   faults: FaultInjector;
   now: () => number;
   /** When set, every request needs `Authorization: Bearer <token>`. */
   token?: string;
-  /** Further routes (GraphQL, telemetry), mounted after the checks every request goes through. */
-  extraRoutes?: Hono[];
 }
 
 /** The simulated API, to be mounted at /client/v4: injected faults first, then the token, then the routes. */
@@ -37,7 +40,8 @@ export function createCloudflareApi(options: CloudflareApiOptions): Hono {
 
   app.route("/", versionsRoutes(options.state));
   app.route("/", deploymentsRoutes(options.state, options.deploy));
-  for (const routes of options.extraRoutes ?? []) app.route("/", routes);
+  app.route("/", graphqlRoute(options.traffic));
+  app.route("/", telemetryRoute(options.traffic, options.now));
   app.all("*", (c) => {
     throw noRoute(c.req.path);
   });

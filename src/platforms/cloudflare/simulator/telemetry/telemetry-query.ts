@@ -2,7 +2,7 @@ import { z } from "zod";
 import { type ApiFailure, invalidRequest } from "../api-errors.js";
 import { addUp, groupBy, type InvocationTotals } from "../traffic/aggregate.js";
 import type { InvocationCell, InvocationStatus } from "../traffic/invocations.js";
-import type { RecordedSecond } from "../traffic/traffic-record.js";
+import type { SecondsBetween } from "../traffic/traffic-record.js";
 
 /** What Workers Observability calls each invocation status, in `$workers.outcome`. */
 const OUTCOMES: Record<InvocationStatus, string> = {
@@ -65,9 +65,6 @@ const querySchema = z.object({
 type TelemetryQuery = z.infer<typeof querySchema>;
 type Filter = z.infer<typeof filterSchema>;
 type Calculation = TelemetryQuery["parameters"]["calculations"][number];
-
-/** Where the traffic of the account comes from: seconds starting in [fromMs, toMs), after the lag. */
-export type SecondsBetween = (fromMs: number, toMs: number) => RecordedSecond[];
 
 /**
  * Answers `POST .../workers/observability/telemetry/query` with view "calculations": the events

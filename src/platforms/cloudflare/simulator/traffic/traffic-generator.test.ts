@@ -9,7 +9,7 @@ function simulator(seed = 11, retentionSeconds?: number) {
   const { accountId, versionIds } = sim.createScript({ script: "shop", rps: 100, versions: [{}, {}] });
   const requestsOf = (fromMs: number, toMs: number) => {
     const counts = new Map<string, number>();
-    for (const { cells } of sim.visibleTraffic(accountId, fromMs, toMs)) {
+    for (const { cells } of sim.visibleSeconds(accountId, fromMs, toMs)) {
       for (const { versionId, sampled } of cells) counts.set(versionId, (counts.get(versionId) ?? 0) + sampled);
     }
     return counts;

@@ -14,6 +14,16 @@ export interface TrafficWindow {
   visibleUntilMs: number;
 }
 
+/** Seconds of traffic starting in [fromMs, toMs). */
+export type SecondsBetween = (fromMs: number, toMs: number) => RecordedSecond[];
+
+/** What the metrics endpoints read: which accounts exist, and the traffic of each that metrics show yet. */
+export interface AccountTraffic {
+  hasAccount(accountId: string): boolean;
+  /** Seconds of the account's scripts starting in [fromMs, toMs) that the lag no longer hides. */
+  visibleSeconds(accountId: string, fromMs: number, toMs: number): RecordedSecond[];
+}
+
 /** The recorded seconds of every script, kept for `retentionMs`. */
 export class TrafficRecord {
   private seconds: RecordedSecond[] = [];
