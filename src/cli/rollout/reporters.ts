@@ -57,7 +57,7 @@ class LineReporter implements RolloutReporter {
     this.print(summaryLine(summary));
   }
   protected print(line: string) {
-    process.stdout.write(`${new Date(this.now()).toISOString().slice(11, 19)} ${line}\n`);
+    process.stdout.write(`${new Date(this.now()).toISOString().slice(11, 19)} ${shortenIds(line)}\n`);
   }
 }
 
@@ -107,8 +107,15 @@ class LiveReporter extends LineReporter {
       this.lastCheck ? `last ${this.lastCheck}` : pc.dim("waiting for the first check"),
       pc.dim(`keys: ${KEY_HELP}  ctrl-c cancel`),
     ];
-    logUpdate(lines.join("\n"));
+    logUpdate(shortenIds(lines.join("\n")));
   }
+}
+
+const UUIDS = /\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+/** Version ids such as Cloudflare's UUIDs shown by their first 8 digits, as wrangler does; JSON output keeps them whole. */
+function shortenIds(text: string): string {
+  return text.replace(UUIDS, "$1");
 }
 
 function stateLabel(release: Release): string {
