@@ -47,6 +47,7 @@ describe("glidepath sim cloudflare", () => {
   it.each([
     [["--rps", "fast"], '--rps must be a number of requests per second >= 0, got "fast"'],
     [["--script", "My Worker"], 'script name "My Worker" must be lower-case letters'],
+    [["--sample-interval", "0.5"], '--sample-interval must be a number >= 1, got "0.5"'],
   ])("refuses %j as a usage error", async (args, message) => {
     const sim = runSim(["--port", "0", ...args]);
     await sim.finished;

@@ -12,6 +12,8 @@ interface SimCloudflareFlags {
   script: string;
   rps: string;
   candidateErrorRate: string;
+  lagSeconds: string;
+  sampleInterval: string;
 }
 
 export function registerSimCommand(program: Command): void {
@@ -25,6 +27,8 @@ export function registerSimCommand(program: Command): void {
     .option("--script <name>", "the Worker to create", "my-worker")
     .option("--rps <rps>", "requests per second reaching the Worker", "200")
     .option("--candidate-error-rate <rate>", "share of the candidate version's requests that fail, from 0 to 1", "0.001")
+    .option("--lag-seconds <seconds>", "how far behind the metrics are: the newest seconds stay invisible to queries", "0")
+    .option("--sample-interval <n>", "record one request in n, as Cloudflare's sampling does (1 records all)", "1")
     .action(
       runCommand(async (flags: SimCloudflareFlags) => {
         const port = parseNumberFlag("--port", flags.port, "a port from 0 to 65535", (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
@@ -35,9 +39,17 @@ export function registerSimCommand(program: Command): void {
           "a share from 0 to 1 (0.05 means 5%)",
           (n) => n >= 0 && n <= 1,
         );
+        const lagSeconds = parseNumberFlag("--lag-seconds", flags.lagSeconds, "a number of seconds >= 0", (n) => n >= 0);
+        const sampleInterval = parseNumberFlag("--sample-interval", flags.sampleInterval, "a number >= 1", (n) => n >= 1);
         if (flags.token === "") throw new UsageError("--token must not be empty; leave it out to accept any token");
 
-        const simulator = await startCloudflareSimulator({ host: flags.host, port, ...(flags.token === undefined ? {} : { token: flags.token }) });
+        const simulator = await startCloudflareSimulator({
+          host: flags.host,
+          port,
+          lagSeconds,
+          sampleInterval,
+          ...(flags.token === undefined ? {} : { token: flags.token }),
+        });
         try {
           const created = simulator.control.createScript({
             script: flags.script,

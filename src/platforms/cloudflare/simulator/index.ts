@@ -10,6 +10,7 @@ export type {
   DeploymentRecord,
   MetricsDelivery,
   NewScript,
+  ScriptSummary,
   SimulatedResponse,
   SimulatorClock,
   SimulatorControl,

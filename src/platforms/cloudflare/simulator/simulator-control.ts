@@ -52,9 +52,19 @@ export interface SimulatedResponse {
   wallTimeMs: number;
 }
 
+/** A script as it stands: its rate, its versions (oldest first) and the split serving now. */
+export interface ScriptSummary {
+  accountId: string;
+  script: string;
+  rps: number;
+  versions: { id: string; number: number; message?: string; behaviour: VersionBehaviour }[];
+  liveSplit: DeploymentVersion[];
+}
+
 /** What tests and the control API can do to the simulated Cloudflare account. */
 export interface SimulatorControl {
   createScript(input: NewScript): CreatedScript;
+  describeScript(script: string): ScriptSummary;
   addVersion(script: string, version?: NewVersion): { id: string; number: number };
   changeBehaviour(script: string, versionId: string, change: BehaviourChange): VersionBehaviour;
   setRps(script: string, rps: number): void;

@@ -9,6 +9,7 @@ import type {
   DeploymentRecord,
   MetricsDelivery,
   NewScript,
+  ScriptSummary,
   SimulatedResponse,
   SimulatorClock,
   SimulatorControl,
@@ -67,6 +68,17 @@ export class CloudflareSimulator implements SimulatorControl, AccountTraffic {
     this.catchUp();
     const created = this.state.createScript(accountId, script, rps, versions);
     return { accountId, script, versionIds: created.versions.map(({ id }) => id) };
+  }
+
+  describeScript(name: string): ScriptSummary {
+    const script = this.state.get(name);
+    return {
+      accountId: script.accountId,
+      script: script.name,
+      rps: script.rps,
+      versions: script.versions.map(({ id, number, message, behaviour }) => ({ id, number, ...(message === undefined ? {} : { message }), behaviour })),
+      liveSplit: liveDeployment(script).versions.map(({ version_id, percentage }) => ({ version_id, percentage })),
+    };
   }
 
   addVersion(script: string, version: NewVersion = {}): { id: string; number: number } {

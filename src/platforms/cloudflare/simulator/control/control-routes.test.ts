@@ -45,12 +45,22 @@ describe("control API", () => {
     ]);
   });
 
-  it("changes a behaviour and the rps, and sets lag and sampling", async () => {
+  it("changes a behaviour and the rps, shows them, and sets lag and sampling", async () => {
     const { sim, versionIds } = await startFixture();
     const base = sim.controlUrl;
     const changed = await control(base, "PATCH", `/scripts/${SCRIPT}/versions/${versionIds[0]}/behaviour`, { latencyMs: { p99: 900 } });
     expect(changed).toMatchObject({ status: 200, body: { latencyMs: { p50: 20, p99: 900 } } });
     expect(await control(base, "PUT", `/scripts/${SCRIPT}/rps`, { rps: 300 })).toEqual({ status: 200, body: { rps: 300 } });
+    expect(await control(base, "GET", `/scripts/${SCRIPT}`)).toMatchObject({
+      status: 200,
+      body: {
+        accountId: ACCOUNT_ID,
+        script: SCRIPT,
+        rps: 300,
+        versions: [{ id: versionIds[0], number: 1, behaviour: { latencyMs: { p99: 900 } } }],
+        liveSplit: [{ version_id: versionIds[0], percentage: 100 }],
+      },
+    });
     expect(await control(base, "PUT", "/metrics-delivery", { lagSeconds: 90 })).toEqual({ status: 200, body: { lagSeconds: 90, sampleInterval: 1 } });
   });
 

@@ -26,6 +26,8 @@ export function controlRoutes(sim: CloudflareSimulator): Hono {
 
   app.post("/scripts", async (c) => c.json(sim.createScript(await bodyOf(c, newScriptSchema)), 201));
 
+  app.get("/scripts/:script", (c) => c.json(sim.describeScript(c.req.param("script"))));
+
   app.post("/scripts/:script/versions", async (c) => c.json(sim.addVersion(c.req.param("script"), await bodyOf(c, newVersionSchema)), 201));
 
   app.patch("/scripts/:script/versions/:version_id/behaviour", async (c) =>
