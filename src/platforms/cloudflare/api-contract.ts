@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /** The parts of Cloudflare's answers Glidepath reads; everything else passes unchecked. */
 
-export const versionSchema = z.object({
+const versionSchema = z.object({
   id: z.string(),
   number: z.number().optional(),
   metadata: z

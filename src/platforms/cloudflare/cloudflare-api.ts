@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { PlatformError } from "../types.js";
 import { explainFailure } from "./api-errors.js";
 
-export const DEFAULT_API_BASE_URL = "https://api.cloudflare.com/client/v4";
+const DEFAULT_API_BASE_URL = "https://api.cloudflare.com/client/v4";
 
 export interface CloudflareApiOptions {
   accountId: string;

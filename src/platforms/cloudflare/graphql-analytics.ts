@@ -5,15 +5,9 @@ import { TOKEN_PERMISSIONS } from "./api-errors.js";
 import type { CloudflareApi } from "./cloudflare-api.js";
 import { type CloudflareClock, wallClock } from "./clock.js";
 import { samplesFromInvocationRows } from "./invocation-rows.js";
-import { settledWindow } from "./settled-window.js";
+import { type LaggingSourceOptions, settledWindow } from "./settled-window.js";
 
-export interface LaggingSourceOptions {
-  /** How far behind real time the source's numbers are complete; the window's end is clipped to now minus this. */
-  lagSeconds?: number;
-  clock?: CloudflareClock;
-}
-
-export const GRAPHQL_LAG_SECONDS = 60;
+const GRAPHQL_LAG_SECONDS = 60;
 
 export const INVOCATIONS_QUERY = `
 query WorkerInvocationsByVersion($accountTag: string!, $scriptName: string!, $start: Time!, $end: Time!) {

@@ -3,10 +3,9 @@ import type { LatencyQuantiles, SliSample } from "../../core/sli.js";
 import type { MetricsSource, MetricsWindow } from "../types.js";
 import type { CloudflareApi } from "./cloudflare-api.js";
 import { type CloudflareClock, wallClock } from "./clock.js";
-import type { LaggingSourceOptions } from "./graphql-analytics.js";
-import { settledWindow } from "./settled-window.js";
+import { type LaggingSourceOptions, settledWindow } from "./settled-window.js";
 
-export const OBSERVABILITY_LAG_SECONDS = 30;
+const OBSERVABILITY_LAG_SECONDS = 30;
 
 const VERSION_KEY = "$workers.scriptVersion.id";
 const OUTCOME_KEY = "$workers.outcome";

@@ -1,4 +1,12 @@
 import { type MetricsWindow, PlatformError } from "../types.js";
+import type { CloudflareClock } from "./clock.js";
+
+/** Settings of a metrics source whose newest numbers arrive late. */
+export interface LaggingSourceOptions {
+  /** How far behind real time the source's numbers are complete; the window's end is clipped to now minus this. */
+  lagSeconds?: number;
+  clock?: CloudflareClock;
+}
 
 /**
  * The part of `window` a lagging metrics source can have filled by `now`: its end is clipped to

@@ -6,7 +6,7 @@ import type { CloudflareApi } from "./cloudflare-api.js";
 import { type CloudflareClock, wallClock } from "./clock.js";
 import { asDeployed, deploymentVersionsOf, splitOfDeployment } from "./deployment-split.js";
 
-export const OVERRIDE_HEADER = "Cloudflare-Workers-Version-Overrides";
+const OVERRIDE_HEADER = "Cloudflare-Workers-Version-Overrides";
 
 export interface CloudflareTargetOptions {
   /** How long a new deployment takes to reach Cloudflare's edge before overrides work; 5 seconds by default. */

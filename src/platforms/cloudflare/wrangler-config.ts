@@ -4,7 +4,7 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from "jsonc
 import { parse as parseToml } from "smol-toml";
 
 /** The files wrangler reads its configuration from, in the order it looks for them. */
-export const WRANGLER_CONFIG_FILES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"] as const;
+const WRANGLER_CONFIG_FILES = ["wrangler.json", "wrangler.jsonc", "wrangler.toml"] as const;
 
 /**
  * The Worker's name from the wrangler configuration in `directory`, or an Error that completes
