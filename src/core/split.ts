@@ -5,7 +5,8 @@ export interface SplitEntry {
 }
 export type Split = SplitEntry[];
 
-const PERCENT_EPSILON = 1e-9;
+/** Platforms keep percents to three decimals (Cloudflare does), so closer than this is the same split. */
+const PERCENT_EPSILON = 0.0005;
 
 /** The split that sends `candidatePercent` to the candidate and the rest to the stable version. */
 export function splitAt(stable: string, candidate: string, candidatePercent: number): Split {
