@@ -1,8 +1,8 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
-import type { CloudflareSimulator } from "../simulator.js";
 import { ControlError } from "../control-error.js";
+import type { SimulatorControl } from "../simulator-control.js";
 import {
   apiLatencySchema,
   behaviourChangeSchema,
@@ -16,7 +16,7 @@ import {
 import { workerProbeRoute } from "./worker-probe-route.js";
 
 /** The control API under /__sim: JSON in and out, no authentication, the same operations as `SimulatorControl`. */
-export function controlRoutes(sim: CloudflareSimulator): Hono {
+export function controlRoutes(sim: SimulatorControl): Hono {
   const app = new Hono();
 
   app.onError((error, c) => {
