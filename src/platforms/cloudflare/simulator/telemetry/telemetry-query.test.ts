@@ -85,6 +85,32 @@ describe("Workers Observability: telemetry query, calculations view", () => {
     expect(count!.series[0]!.data).toHaveLength(2);
   });
 
+  it("groups by version and outcome, and filters with in", async () => {
+    const setup = await rollingOut();
+    // Raw HTTP: the SDK types a filter's value as one scalar, but `in` takes a list.
+    const response = await setup.fixture.api(`/accounts/${ACCOUNT_ID}/workers/observability/telemetry/query`, {
+      method: "POST",
+      body: JSON.stringify({
+        queryId: "outcomes",
+        timeframe: { from: setup.from, to: setup.to },
+        view: "calculations",
+        parameters: {
+          filters: [{ key: "$workers.outcome", operation: "in", type: "string", value: ["exception", "exceededCpu"] }],
+          calculations: [{ operator: "count", alias: "failures" }],
+          groupBys: [
+            { type: "string", value: "$workers.scriptVersion.id" },
+            { type: "string", value: "$workers.outcome" },
+          ],
+        },
+      }),
+    });
+    const answer = (await response.json()) as { result: { calculations: { aggregates: { groups: { value: string }[] }[] }[] } };
+    const groups = answer.result.calculations[0]!.aggregates.map(({ groups }) => groups.map(({ value }) => value));
+    expect(groups).toHaveLength(4);
+    expect(new Set(groups.map(([, outcome]) => outcome))).toEqual(new Set(["exception", "exceededCpu"]));
+    expect(new Set(groups.map(([version]) => version))).toEqual(new Set([setup.stable, setup.candidate]));
+  });
+
   it("refuses a key it does not know with 400", async () => {
     const { fixture, from, to } = await rollingOut();
     const response = await fixture.api(`/accounts/${ACCOUNT_ID}/workers/observability/telemetry/query`, {
