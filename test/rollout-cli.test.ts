@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runLoad } from "../src/demo/load-generator.js";
 import { startSampleService, type SampleService } from "../src/demo/sample-service.js";
@@ -182,6 +183,24 @@ describe("glidepath rollout", () => {
 
     expect(jsonLines(stdout).find((line) => line.type === "preflight_completed")).toMatchObject({ passed: true });
     expect(code).toBe(0);
+  });
+
+  it("refuses a split already in flight unless told to adopt it, then takes it over from a stage at or below it", async () => {
+    await request(`${stage.adminUrl}/split`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ split: [{ version: "v1", percent: 70 }, { version: "v2", percent: 30 }] }),
+    });
+    const withoutStable = rolloutArgs().filter((arg, i, args) => arg !== "--stable" && args[i - 1] !== "--stable");
+
+    const refused = await runCli(withoutStable);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe("glidepath: traffic is split (v1=70% v2=30%); pass --adopt to take it over, or name the stable version");
+
+    const adopted = await runCli([...withoutStable, "--adopt"]);
+    expect(adopted.code).toBe(0);
+    expect(jsonLines(adopted.stdout).find((line) => line.type === "release_started")).toMatchObject({ stable: "v1", adoptedSplit: [{ version: "v1", percent: 70 }, { version: "v2", percent: 30 }] });
+    expect(stage.splits()).toEqual(["split v1=100%", "split v1=70% v2=30%", "split v1=90% v2=10%", "split v1=50% v2=50%", "split v2=100%"]);
   });
 
   it("cancels on SIGINT, puts 100% back on stable and exits 4", async () => {

@@ -14,7 +14,8 @@ export interface ProbeResult {
 
 export type ReleaseEventBody =
   | { type: "preflight_completed"; passed: boolean; results: ProbeResult[] }
-  | { type: "release_started"; stable: string; candidate: string; plan: string }
+  /** `adoptedSplit`: the split already live that the release took over. */
+  | { type: "release_started"; stable: string; candidate: string; plan: string; adoptedSplit?: Split }
   | { type: "stage_started"; stageIndex: number; percent: number; split: Split }
   | { type: "check_completed"; check: Check }
   | { type: "metrics_unavailable"; error: string; action: "hold" | "rollback" }

@@ -77,7 +77,9 @@ export function desiredCandidatePercent(release: Release): number {
   }
 }
 
+/** The split the release's state asks for. Before it starts, traffic stays as the release found it. */
 export function desiredSplit(release: Release): Split {
+  if (release.state === "pending" && release.appliedSplit) return release.appliedSplit;
   return splitAt(release.stable, release.candidate, desiredCandidatePercent(release));
 }
 

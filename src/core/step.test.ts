@@ -641,3 +641,23 @@ describe("preflight", () => {
     );
   });
 });
+
+describe("adopting a split already live", () => {
+  const adopting = (live: Release["appliedSplit"]) => ({
+    ...createRelease({ id: "r", name: "r", target: { platform: "local", config: {} }, stable: "v1", candidate: "v2", plan: BUILTIN_PLANS.standard! }, 0),
+    appliedSplit: live,
+  });
+
+  it("starts at the last stage at or below the candidate's live share, never above it", () => {
+    const result = step(adopting(splitAt("v1", "v2", 40)), { type: "start" }, 1000);
+    if (!result.ok) throw new Error(result.error);
+    expect(result.release).toMatchObject({ state: "running", stageIndex: 1 });
+    expect(desiredSplit(result.release)).toEqual(splitAt("v1", "v2", 25));
+    expect(result.events[0]).toMatchObject({ type: "release_started", adoptedSplit: splitAt("v1", "v2", 40) });
+  });
+
+  it("starts at the first stage when the candidate's share is below every stage", () => {
+    const result = step(adopting(splitAt("v1", "v2", 1)), { type: "start" }, 1000);
+    expect(result.ok && result.release.stageIndex).toBe(0);
+  });
+});

@@ -2,7 +2,7 @@ import { describeFailures, evaluateCheck, type Check } from "./check.js";
 import { ENGINE_ACTOR, type ProbeResult, type ReleaseEventDraft, type ReleaseEventBody } from "./events.js";
 import type { SliSample } from "./sli.js";
 import { currentStage, desiredSplit, isTerminal, type Release, type ReleaseState } from "./release.js";
-import type { Split } from "./split.js";
+import { percentOf, type Split } from "./split.js";
 
 /** What a person (or a token) asks of a release. */
 export type Command =
@@ -109,10 +109,16 @@ class Transition {
     return this.release.plan.policy.checkIntervalSeconds * 1000;
   }
 
+  /**
+   * A release that adopted a split already live starts at the last stage at or below the
+   * candidate's live share, so taking over never gives the candidate more traffic unchecked.
+   */
   start() {
-    const { stable, candidate, plan } = this.release;
-    this.emit({ type: "release_started", stable, candidate, plan: plan.name });
-    this.enterStage(0);
+    const { stable, candidate, plan, appliedSplit } = this.release;
+    const livePercent = percentOf(appliedSplit ?? [], candidate);
+    const firstStage = Math.max(0, plan.stages.findLastIndex((stage) => stage.percent <= livePercent));
+    this.emit({ type: "release_started", stable, candidate, plan: plan.name, ...(livePercent > 0 && { adoptedSplit: appliedSplit! }) });
+    this.enterStage(firstStage);
   }
 
   /** The candidate starts taking traffic only if every probe answered as expected. */

@@ -56,8 +56,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     super();
   }
 
-  /** Records a new pending release after checking that the platform can run it. */
-  async create(fields: Omit<NewRelease, "id">): Promise<Release> {
+  /**
+   * Records a new pending release after checking that the platform can run it. The platform must
+   * serve 100% stable, unless `adopt` lets the release take over a split between the same two
+   * versions that is already live.
+   */
+  async create(fields: Omit<NewRelease, "id">, { adopt = false } = {}): Promise<Release> {
     const now = this.options.clock.now();
     const release = createRelease({ ...fields, id: randomUUID() }, now);
     const { target } = this.options.connect(release);
@@ -74,11 +78,10 @@ export class Engine extends EventEmitter<EngineEvents> {
 
     const live = await withRetry(() => target.currentSplit(), retry);
     const allStable = splitAt(fields.stable, fields.candidate, 0);
-    if (!splitsEqual(live, allStable)) {
-      throw new ReleaseRefused(
-        `the live split is ${formatSplit(live)}, not 100% on the stable version ${fields.stable}; ` +
-          "finish or undo the rollout in flight first",
-      );
+    const adoptable = live.every((entry) => entry.version === fields.stable || entry.version === fields.candidate);
+    if (!splitsEqual(live, allStable) && !(adopt && adoptable)) {
+      const advice = adoptable ? "finish or undo the rollout in flight first, or adopt it" : "finish or undo the rollout in flight first";
+      throw new ReleaseRefused(`the live split is ${formatSplit(live)}, not 100% on the stable version ${fields.stable}; ${advice}`);
     }
     const stored = await this.options.store.insert({ ...release, appliedSplit: live });
     return stored.release;

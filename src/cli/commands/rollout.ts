@@ -28,6 +28,7 @@ interface RolloutOptions {
   dataDir: string;
   name?: string;
   json?: boolean;
+  adopt?: boolean;
 }
 
 export function registerRolloutCommand(program: Command) {
@@ -43,6 +44,7 @@ export function registerRolloutCommand(program: Command) {
     .option("--data-dir <dir>", "where releases are kept; rerun with the same one to resume", ".glidepath")
     .option("--name <name>", "release name; an unfinished release of this name is resumed")
     .option("--json", "print one JSON line per event and a summary object last")
+    .option("--adopt", "take over a split between the stable and candidate already live, from the last stage at or below its share")
     .option("--proxy-admin <url>", "admin API of `glidepath proxy`, e.g. http://127.0.0.1:9901")
     .addOption(new Option("--proxy-token <token>", "bearer token of the proxy admin API").env("GLIDEPATH_PROXY_ADMIN_TOKEN"))
     .option("--account-id <id>", "Cloudflare account id (platform cloudflare)")
@@ -72,6 +74,7 @@ export function registerRolloutCommand(program: Command) {
           candidate,
           plan,
           name: options.name ?? defaultName,
+          adopt: options.adopt,
           dataDir: options.dataDir,
           output: options.json ? "json" : process.stdout.isTTY ? "tty" : "plain",
         });

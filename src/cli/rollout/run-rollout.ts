@@ -21,6 +21,8 @@ export interface RolloutRequest {
   candidate: string;
   plan: Plan;
   name: string;
+  /** Take over a split between the stable and candidate versions that is already live. */
+  adopt?: boolean;
   /** Where the embedded database lives; in memory when absent (nothing to resume). */
   dataDir?: string;
   output: "json" | "tty" | "plain";
@@ -42,7 +44,7 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
     const unfinished = await store.findUnfinished(request.name);
     const release = unfinished
       ? resumable(unfinished.release, request)
-      : await createOrExplain(engine, { ...request, stable: request.stable ?? (await soleLiveVersion(platform)) });
+      : await createOrExplain(engine, { ...request, stable: request.stable ?? (await liveStableVersion(platform, request)) });
     reporter.begin(release, unfinished !== undefined);
 
     // Reported one after another, in the order they happened, each with the release as it now is.
@@ -74,25 +76,27 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
   }
 }
 
-/** The version that serves all traffic now: the stable version when none is named. */
-async function soleLiveVersion(platform: PlatformConnection): Promise<string> {
+/**
+ * The stable version when none is named: the one serving all traffic, or, when adopting a split
+ * already live, the version in it other than the candidate.
+ */
+async function liveStableVersion(platform: PlatformConnection, { candidate, adopt }: RolloutRequest): Promise<string> {
   const live = await platform.target.currentSplit();
-  const serving = live.filter((entry) => entry.percent > 0);
-  if (serving.length !== 1) {
-    throw new UsageError(`traffic is split (${formatSplit(live)}); finish or undo that rollout first, or name the stable version`);
+  const others = live.filter((entry) => entry.percent > 0 && entry.version !== candidate);
+  const splitInFlight = live.some((entry) => entry.version === candidate && entry.percent > 0);
+  if (others.length !== 1 || (splitInFlight && !adopt)) {
+    const advice = splitInFlight ? "pass --adopt to take it over, or name the stable version" : "finish or undo that rollout first, or name the stable version";
+    throw new UsageError(`traffic is split (${formatSplit(live)}); ${advice}`);
   }
-  return serving[0]!.version;
+  return others[0]!.version;
 }
 
 async function createOrExplain(engine: Engine, request: RolloutRequest & { stable: string }): Promise<Release> {
   try {
-    return await engine.create({
-      name: request.name,
-      target: request.target,
-      stable: request.stable,
-      candidate: request.candidate,
-      plan: request.plan,
-    });
+    return await engine.create(
+      { name: request.name, target: request.target, stable: request.stable, candidate: request.candidate, plan: request.plan },
+      { adopt: request.adopt },
+    );
   } catch (error) {
     if (error instanceof ReleaseRefused) throw new UsageError(error.message);
     throw error;
