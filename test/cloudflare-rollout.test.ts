@@ -4,19 +4,10 @@ import { join } from "node:path";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { jsonLines, runCli, startCli, type CliProcess } from "./support/cli.js";
+import { quickPlan } from "./support/quick-plan.js";
 
 /** `glidepath rollout --platform cloudflare` against `glidepath sim cloudflare`, each a real process. */
-const PLAN = `
-name: quick
-stages:
-  - { percent: 10, soak: 3s }
-  - { percent: 50, soak: 3s }
-  - { percent: 100 }
-slos:
-  - { sli: error_rate, max: 0.05 }
-  - { sli: latency_p90, maxRatioToStable: 3 }
-policy: { checkInterval: 500ms, failureThreshold: 2, minRequests: 50 }
-`;
+const PLAN = quickPlan(50);
 
 interface Simulated {
   sim: CliProcess;

@@ -6,18 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runLoad } from "../src/demo/load-generator.js";
 import { startSampleService, type SampleService } from "../src/demo/sample-service.js";
 import { jsonLines, runCli, startCli, type CliProcess } from "./support/cli.js";
+import { quickPlan } from "./support/quick-plan.js";
 
-const PLAN = `
-name: quick
-stages:
-  - { percent: 10, soak: 3s }
-  - { percent: 50, soak: 3s }
-  - { percent: 100 }
-slos:
-  - { sli: error_rate, max: 0.05 }
-  - { sli: latency_p90, maxRatioToStable: 3 }
-policy: { checkInterval: 500ms, failureThreshold: 2, minRequests: 20 }
-`;
+const PLAN = quickPlan(20);
 
 /** Everything a rollout needs, as real processes and servers: two versions, the proxy, steady load. */
 interface Stage {
