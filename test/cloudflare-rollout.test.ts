@@ -82,8 +82,13 @@ async function history(s: Simulated): Promise<{ source: string; split: { version
 }
 
 describe("glidepath rollout --platform cloudflare", () => {
-  it("promotes a healthy candidate version, writing a message on every deployment", async () => {
+  it("promotes a healthy candidate version through rate limits, writing a message on every deployment", async () => {
     const s = await simulate(0.001);
+    await request(`${s.control}/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ status: 429, count: 2, retryAfterSeconds: 1 }),
+    });
 
     const { code, stdout } = await runCli(rolloutArgs(s), token);
 

@@ -186,7 +186,7 @@ describe("glidepath rollout", () => {
 
     const refused = await runCli(withoutStable);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe("glidepath: traffic is split (v1=70% v2=30%); pass --adopt to take it over, or name the stable version");
+    expect(refused.stderr).toBe("glidepath: traffic is split (v1=70% v2=30%); adopt it to take it over, or name the stable version");
 
     const adopted = await runCli([...withoutStable, "--adopt"]);
     expect(adopted.code).toBe(0);

@@ -21,13 +21,29 @@ import { withRetry } from "./retry.js";
 export interface EngineOptions {
   store: ReleaseStore;
   clock: Clock;
-  connect(release: Release): PlatformConnection;
+  connect(release: Pick<Release, "target">): PlatformConnection;
 }
 
 export interface EngineEvents {
   event: [releaseId: string, event: ReleaseEventDraft];
   /** A platform call failed and will be retried; the release is not lost. */
   retry: [releaseId: string, message: string, delayMs: number];
+}
+
+export type NewReleaseRequest = Omit<NewRelease, "id" | "stable"> & { stable?: string };
+
+/**
+ * The stable version when none is named: the one serving all traffic, or, when adopting a split
+ * already live, the version in it other than the candidate.
+ */
+function liveStable(live: Split, candidate: string, adopt: boolean): string {
+  const others = live.filter((entry) => entry.percent > 0 && entry.version !== candidate);
+  const inFlight = live.some((entry) => entry.version === candidate && entry.percent > 0);
+  if (others.length !== 1 || (inFlight && !adopt)) {
+    const advice = inFlight && others.length === 1 ? "adopt it to take it over, or name the stable version" : "finish or undo that rollout first, or name the stable version";
+    throw new ReleaseRefused(`traffic is split (${formatSplit(live)}); ${advice}`);
+  }
+  return others[0]!.version;
 }
 
 /** Thrown for requests the engine refuses: bad versions, a split already in flight, a wrong state. */
@@ -59,30 +75,31 @@ export class Engine extends EventEmitter<EngineEvents> {
   /**
    * Records a new pending release after checking that the platform can run it. The platform must
    * serve 100% stable, unless `adopt` lets the release take over a split between the same two
-   * versions that is already live.
+   * versions that is already live. Without a stable version, the one serving the traffic is it.
    */
-  async create(fields: Omit<NewRelease, "id">, { adopt = false } = {}): Promise<Release> {
-    const now = this.options.clock.now();
-    const release = createRelease({ ...fields, id: randomUUID() }, now);
-    const { target } = this.options.connect(release);
+  async create(fields: NewReleaseRequest, { adopt = false } = {}): Promise<Release> {
+    const { target } = this.options.connect({ target: fields.target });
     const retry = { clock: this.options.clock, attempts: CREATE_ATTEMPTS };
+    const [versions, live] = await Promise.all([
+      withRetry(() => target.listVersions(), retry),
+      withRetry(() => target.currentSplit(), retry),
+    ]);
+    const stable = fields.stable ?? liveStable(live, fields.candidate, adopt);
 
-    const versions = await withRetry(() => target.listVersions(), retry);
     const known = versions.map((version) => version.id);
-    for (const version of [fields.stable, fields.candidate]) {
+    for (const version of [stable, fields.candidate]) {
       if (!known.includes(version)) {
         throw new ReleaseRefused(`unknown version "${version}"; the platform has ${known.join(", ") || "no versions"}`);
       }
     }
-    if (fields.stable === fields.candidate) throw new ReleaseRefused("the stable and candidate versions must differ");
+    if (stable === fields.candidate) throw new ReleaseRefused("the stable and candidate versions must differ");
 
-    const live = await withRetry(() => target.currentSplit(), retry);
-    const allStable = splitAt(fields.stable, fields.candidate, 0);
-    const adoptable = live.every((entry) => entry.version === fields.stable || entry.version === fields.candidate);
-    if (!splitsEqual(live, allStable) && !(adopt && adoptable)) {
+    const adoptable = live.every((entry) => entry.version === stable || entry.version === fields.candidate);
+    if (!splitsEqual(live, splitAt(stable, fields.candidate, 0)) && !(adopt && adoptable)) {
       const advice = adoptable ? "finish or undo the rollout in flight first, or adopt it" : "finish or undo the rollout in flight first";
-      throw new ReleaseRefused(`the live split is ${formatSplit(live)}, not 100% on the stable version ${fields.stable}; ${advice}`);
+      throw new ReleaseRefused(`the live split is ${formatSplit(live)}, not 100% on the stable version ${stable}; ${advice}`);
     }
+    const release = createRelease({ ...fields, stable, id: randomUUID() }, this.options.clock.now());
     const stored = await this.options.store.insert({ ...release, appliedSplit: live });
     return stored.release;
   }

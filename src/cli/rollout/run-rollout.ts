@@ -1,6 +1,6 @@
 import type { Plan } from "../../core/plan.js";
 import { desiredSplit, type Release, type TargetRef } from "../../core/release.js";
-import { formatSplit, type Split } from "../../core/split.js";
+import type { Split } from "../../core/split.js";
 import { systemClock } from "../../engine/clock.js";
 import { Engine, ReleaseRefused } from "../../engine/engine.js";
 import { connectPlatform, type PlatformSecrets } from "../../platforms/registry.js";
@@ -44,7 +44,7 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
     const unfinished = await store.findUnfinished(request.name);
     const release = unfinished
       ? resumable(unfinished.release, request)
-      : await createOrExplain(engine, { ...request, stable: request.stable ?? (await liveStableVersion(platform, request)) });
+      : await createOrExplain(engine, request);
     reporter.begin(release, unfinished !== undefined);
 
     // Reported one after another, in the order they happened, each with the release as it now is.
@@ -76,22 +76,7 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
   }
 }
 
-/**
- * The stable version when none is named: the one serving all traffic, or, when adopting a split
- * already live, the version in it other than the candidate.
- */
-async function liveStableVersion(platform: PlatformConnection, { candidate, adopt }: RolloutRequest): Promise<string> {
-  const live = await platform.target.currentSplit();
-  const others = live.filter((entry) => entry.percent > 0 && entry.version !== candidate);
-  const splitInFlight = live.some((entry) => entry.version === candidate && entry.percent > 0);
-  if (others.length !== 1 || (splitInFlight && !adopt)) {
-    const advice = splitInFlight ? "pass --adopt to take it over, or name the stable version" : "finish or undo that rollout first, or name the stable version";
-    throw new UsageError(`traffic is split (${formatSplit(live)}); ${advice}`);
-  }
-  return others[0]!.version;
-}
-
-async function createOrExplain(engine: Engine, request: RolloutRequest & { stable: string }): Promise<Release> {
+async function createOrExplain(engine: Engine, request: RolloutRequest): Promise<Release> {
   try {
     return await engine.create(
       { name: request.name, target: request.target, stable: request.stable, candidate: request.candidate, plan: request.plan },
