@@ -32,20 +32,6 @@ export interface EngineEvents {
 
 export type NewReleaseRequest = Omit<NewRelease, "id" | "stable"> & { stable?: string };
 
-/**
- * The stable version when none is named: the one serving all traffic, or, when adopting a split
- * already live, the version in it other than the candidate.
- */
-function liveStable(live: Split, candidate: string, adopt: boolean): string {
-  const others = live.filter((entry) => entry.percent > 0 && entry.version !== candidate);
-  const inFlight = live.some((entry) => entry.version === candidate && entry.percent > 0);
-  if (others.length !== 1 || (inFlight && !adopt)) {
-    const advice = inFlight && others.length === 1 ? "adopt it to take it over, or name the stable version" : "finish or undo that rollout first, or name the stable version";
-    throw new ReleaseRefused(`traffic is split (${formatSplit(live)}); ${advice}`);
-  }
-  return others[0]!.version;
-}
-
 /** Thrown for requests the engine refuses: bad versions, a split already in flight, a wrong state. */
 export class ReleaseRefused extends Error {
   override name = "ReleaseRefused";
@@ -285,4 +271,18 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     return next;
   }
+}
+
+/**
+ * The stable version when none is named: the one serving all traffic, or, when adopting a split
+ * already live, the version in it other than the candidate.
+ */
+function liveStable(live: Split, candidate: string, adopt: boolean): string {
+  const others = live.filter((entry) => entry.percent > 0 && entry.version !== candidate);
+  const inFlight = live.some((entry) => entry.version === candidate && entry.percent > 0);
+  if (others.length !== 1 || (inFlight && !adopt)) {
+    const advice = inFlight && others.length === 1 ? "adopt it to take it over, or name the stable version" : "finish or undo that rollout first, or name the stable version";
+    throw new ReleaseRefused(`traffic is split (${formatSplit(live)}); ${advice}`);
+  }
+  return others[0]!.version;
 }
