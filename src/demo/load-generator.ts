@@ -1,5 +1,5 @@
 import { Pool } from "undici";
-import { LatencyHistogram } from "./latency-histogram.js";
+import { LogHistogram } from "../core/log-histogram.js";
 
 export interface LoadOptions {
   url: string;
@@ -132,7 +132,8 @@ class Tally {
   private skipped = 0;
   private readonly byStatusClass: Record<string, number> = { "2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0 };
   private readonly byVersion: Record<string, number> = {};
-  private readonly latencies = new LatencyHistogram();
+  /** In microseconds: loopback answers often take well under a millisecond. */
+  private readonly latenciesUs = new LogHistogram();
 
   send(): void {
     this.sent += 1;
@@ -151,7 +152,7 @@ class Tally {
     const statusClass = `${Math.floor(status / 100)}xx`;
     this.byStatusClass[statusClass] = (this.byStatusClass[statusClass] ?? 0) + 1;
     this.byVersion[version] = (this.byVersion[version] ?? 0) + 1;
-    this.latencies.record(latencyMs);
+    this.latenciesUs.record(latencyMs * 1000);
   }
 
   summary(durationSeconds: number): LoadSummary {
@@ -162,9 +163,14 @@ class Tally {
       byVersion: { ...this.byVersion },
       transportErrors: this.transportErrors,
       skipped: this.skipped,
-      latencyMs: { p50: roundedMs(this.latencies.quantile(0.5)), p99: roundedMs(this.latencies.quantile(0.99)) },
+      latencyMs: { p50: this.quantileMs(0.5), p99: this.quantileMs(0.99) },
       durationSeconds: Math.round(durationSeconds * 1000) / 1000,
     };
+  }
+
+  private quantileMs(q: number): number | undefined {
+    const us = this.latenciesUs.quantile(q);
+    return us === undefined ? undefined : roundedMs(us / 1000);
   }
 }
 

@@ -1,4 +1,4 @@
-import { CompactHistogram } from "./compact-histogram.js";
+import { LogHistogram } from "../../../../core/log-histogram.js";
 import type { InvocationCell } from "./invocations.js";
 
 /** Invocation cells added up: raw sampled counts, estimates scaled by sampling, merged timings. */
@@ -8,8 +8,8 @@ export interface InvocationTotals {
   estimatedSubrequests: number;
   /** The sample interval averaged over the sampled requests, so that sampled x interval = estimate. */
   sampleInterval: number;
-  wallTimeUs: CompactHistogram;
-  cpuTimeUs: CompactHistogram;
+  wallTimeUs: LogHistogram;
+  cpuTimeUs: LogHistogram;
 }
 
 export function addUp(cells: readonly InvocationCell[]): InvocationTotals {
@@ -18,8 +18,8 @@ export function addUp(cells: readonly InvocationCell[]): InvocationTotals {
     estimatedRequests: 0,
     estimatedSubrequests: 0,
     sampleInterval: 1,
-    wallTimeUs: new CompactHistogram(),
-    cpuTimeUs: new CompactHistogram(),
+    wallTimeUs: new LogHistogram(),
+    cpuTimeUs: new LogHistogram(),
   };
   for (const cell of cells) {
     totals.sampled += cell.sampled;

@@ -1,5 +1,5 @@
 import type { VersionBehaviour } from "../behaviour.js";
-import { CompactHistogram } from "./compact-histogram.js";
+import { LogHistogram } from "../../../../core/log-histogram.js";
 import { LogNormal } from "./log-normal.js";
 import type { Random } from "./random.js";
 
@@ -24,12 +24,12 @@ export interface InvocationCell {
   sampleInterval: number;
   /** Subrequests of the kept requests. */
   subrequests: number;
-  wallTimeUs: CompactHistogram;
-  cpuTimeUs: CompactHistogram;
+  wallTimeUs: LogHistogram;
+  cpuTimeUs: LogHistogram;
 }
 
 export function emptyCell(versionId: string, status: InvocationStatus, sampleInterval: number): InvocationCell {
-  return { versionId, status, sampled: 0, sampleInterval, subrequests: 0, wallTimeUs: new CompactHistogram(), cpuTimeUs: new CompactHistogram() };
+  return { versionId, status, sampled: 0, sampleInterval, subrequests: 0, wallTimeUs: new LogHistogram(), cpuTimeUs: new LogHistogram() };
 }
 
 /** One simulated request, whole. */

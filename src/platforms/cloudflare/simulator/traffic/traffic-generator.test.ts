@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CloudflareSimulator } from "../simulator.js";
 import { virtualClock } from "../test-harness.js";
-import { CompactHistogram } from "./compact-histogram.js";
 
 function simulator(seed = 11, retentionSeconds?: number) {
   const clock = virtualClock();
@@ -57,25 +56,5 @@ describe("traffic generator", () => {
     clock.advanceSeconds(120);
     expect(requestsOf(start, start + 60_000).get(stable)).toBeUndefined();
     expect(requestsOf(start + 60_000, clock.now()).get(stable)).toBeGreaterThan(5000);
-  });
-});
-
-describe("CompactHistogram", () => {
-  it("reads quantiles within the 5% width of its buckets, also after a merge", () => {
-    const low = new CompactHistogram();
-    const high = new CompactHistogram();
-    for (let value = 1; value <= 500; value++) low.record(value * 1000);
-    for (let value = 501; value <= 1000; value++) high.record(value * 1000);
-    low.merge(high);
-
-    expect(low.total).toBe(1000);
-    for (const q of [0.5, 0.9, 0.99]) {
-      expect(low.quantile(q)! / (q * 1_000_000)).toBeGreaterThan(0.95);
-      expect(low.quantile(q)! / (q * 1_000_000)).toBeLessThan(1.05);
-    }
-  });
-
-  it("has no quantile when empty", () => {
-    expect(new CompactHistogram().quantile(0.5)).toBeUndefined();
   });
 });

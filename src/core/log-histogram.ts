@@ -1,4 +1,4 @@
-import { quantileFromHistogram } from "../../../../core/histogram.js";
+import { quantileFromHistogram } from "./histogram.js";
 
 /** Buckets grow by this factor, so a quantile read from them is off by less than 5%. */
 const GROWTH = 1.05;
@@ -16,9 +16,10 @@ function bucketOf(value: number): number {
 
 /**
  * Counts of observations in log-spaced buckets, keeping only the range of buckets in use, so a
- * second of traffic costs a few hundred bytes however many requests it had.
+ * second of simulated traffic, or an hour of load, costs a few hundred bytes however many
+ * requests it had.
  */
-export class CompactHistogram {
+export class LogHistogram {
   private offset = 0;
   private counts = new Uint32Array(0);
 
@@ -31,7 +32,7 @@ export class CompactHistogram {
   }
 
   /** Adds another histogram's counts to this one. */
-  merge(other: CompactHistogram): void {
+  merge(other: LogHistogram): void {
     other.counts.forEach((count, i) => {
       if (count > 0) this.addToBucket(other.offset + i, count);
     });
