@@ -14,7 +14,7 @@ import { formatSplit, splitAt, splitsEqual, type Split } from "../core/split.js"
 import { step, type Command, type Input, type StepResult } from "../core/step.js";
 import { PlatformError, type PlatformConnection } from "../platforms/types.js";
 import { RevisionConflict, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../support/clock.js";
 import { runProbes } from "./preflight.js";
 import { withRetry } from "./retry.js";
 

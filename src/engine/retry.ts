@@ -1,5 +1,5 @@
 import { PlatformError } from "../platforms/types.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../support/clock.js";
 
 export interface RetryOptions {
   clock: Clock;

@@ -1,7 +1,7 @@
 import type { Plan } from "../../core/plan.js";
 import { desiredSplit, type Release, type TargetRef } from "../../core/release.js";
 import type { Split } from "../../core/split.js";
-import { systemClock } from "../../engine/clock.js";
+import { systemClock } from "../../support/clock.js";
 import { Engine, ReleaseRefused } from "../../engine/engine.js";
 import { connectPlatform, type PlatformSecrets } from "../../platforms/registry.js";
 import type { PlatformConnection } from "../../platforms/types.js";

@@ -1,6 +1,6 @@
 import type { PlatformConnection } from "../types.js";
 import { CloudflareApi, type CloudflareApiOptions } from "./cloudflare-api.js";
-import { type CloudflareClock, wallClock } from "./clock.js";
+import { type Clock, systemClock } from "../../support/clock.js";
 import { GraphqlAnalyticsSource } from "./graphql-analytics.js";
 import { ObservabilitySource } from "./observability.js";
 import { CloudflareTarget } from "./target.js";
@@ -15,12 +15,12 @@ export interface CloudflareConnectionOptions extends Omit<CloudflareApiOptions, 
   lagSeconds?: number;
   /** How long to wait for a 0% deployment to propagate before probing it by override; 5 s by default. */
   propagationDelayMs?: number;
-  clock?: CloudflareClock;
+  clock?: Clock;
 }
 
 /** A Worker's deployment target and the chosen metrics source, sharing one API client. */
 export function connectCloudflare(options: CloudflareConnectionOptions): PlatformConnection {
-  const { metrics, lagSeconds, propagationDelayMs, clock = wallClock, ...apiOptions } = options;
+  const { metrics, lagSeconds, propagationDelayMs, clock = systemClock, ...apiOptions } = options;
   const api = new CloudflareApi({ ...apiOptions, now: () => clock.now() });
   const sourceOptions = { lagSeconds, clock };
   return {

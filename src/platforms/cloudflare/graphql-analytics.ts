@@ -3,7 +3,7 @@ import type { SliSample } from "../../core/sli.js";
 import { type MetricsSource, type MetricsWindow, PlatformError } from "../types.js";
 import { TOKEN_PERMISSIONS } from "./api-errors.js";
 import type { CloudflareApi } from "./cloudflare-api.js";
-import { type CloudflareClock, wallClock } from "./clock.js";
+import { type Clock, systemClock } from "../../support/clock.js";
 import { samplesFromInvocationRows } from "./invocation-rows.js";
 import { type LaggingSourceOptions, settledWindow } from "./settled-window.js";
 
@@ -46,14 +46,14 @@ const graphqlAnswerSchema = z.object({
  */
 export class GraphqlAnalyticsSource implements MetricsSource {
   private readonly lagSeconds: number;
-  private readonly clock: CloudflareClock;
+  private readonly clock: Clock;
 
   constructor(
     private readonly api: CloudflareApi,
     options: LaggingSourceOptions = {},
   ) {
     this.lagSeconds = options.lagSeconds ?? GRAPHQL_LAG_SECONDS;
-    this.clock = options.clock ?? wallClock;
+    this.clock = options.clock ?? systemClock;
   }
 
   async query(window: MetricsWindow, versions: string[]): Promise<Map<string, SliSample>> {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CloudflareApi } from "./cloudflare-api.js";
 import { ObservabilitySource } from "./observability.js";
-import { ACCOUNT_ID, platformError, stubApi, type StubRequest, TOKEN, VirtualClock, WORKER } from "./test-harness.js";
+import { ACCOUNT_ID, platformError, stubApi, type StubRequest, TOKEN, WORKER } from "./test-harness.js";
+import { VirtualClock } from "../../../test/support/virtual-clock.js";
 
 const at = (time: string) => new Date(`2026-11-22T${time}Z`);
 const VERSION_KEY = "$workers.scriptVersion.id";

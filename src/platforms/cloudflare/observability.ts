@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { LatencyQuantiles, SliSample } from "../../core/sli.js";
 import type { MetricsSource, MetricsWindow } from "../types.js";
 import type { CloudflareApi } from "./cloudflare-api.js";
-import { type CloudflareClock, wallClock } from "./clock.js";
+import { type Clock, systemClock } from "../../support/clock.js";
 import { type LaggingSourceOptions, settledWindow } from "./settled-window.js";
 
 const OBSERVABILITY_LAG_SECONDS = 30;
@@ -41,14 +41,14 @@ type Filter = { key: string; operation: "eq"; type: "string"; value: string };
  */
 export class ObservabilitySource implements MetricsSource {
   private readonly lagSeconds: number;
-  private readonly clock: CloudflareClock;
+  private readonly clock: Clock;
 
   constructor(
     private readonly api: CloudflareApi,
     options: LaggingSourceOptions = {},
   ) {
     this.lagSeconds = options.lagSeconds ?? OBSERVABILITY_LAG_SECONDS;
-    this.clock = options.clock ?? wallClock;
+    this.clock = options.clock ?? systemClock;
   }
 
   async query(window: MetricsWindow, versions: string[]): Promise<Map<string, SliSample>> {

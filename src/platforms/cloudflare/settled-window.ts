@@ -1,11 +1,11 @@
 import { type MetricsWindow, PlatformError } from "../types.js";
-import type { CloudflareClock } from "./clock.js";
+import type { Clock } from "../../support/clock.js";
 
 /** Settings of a metrics source whose newest numbers arrive late. */
 export interface LaggingSourceOptions {
   /** How far behind real time the source's numbers are complete; the window's end is clipped to now minus this. */
   lagSeconds?: number;
-  clock?: CloudflareClock;
+  clock?: Clock;
 }
 
 /**

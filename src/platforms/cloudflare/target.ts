@@ -3,7 +3,7 @@ import { splitsEqual, type Split } from "../../core/split.js";
 import { type DeploymentTarget, PlatformError, type Version } from "../types.js";
 import { type Deployment, deploymentListSchema, deploymentSchema, versionPageSchema, type WorkerVersion } from "./api-contract.js";
 import type { CloudflareApi } from "./cloudflare-api.js";
-import { type CloudflareClock, wallClock } from "./clock.js";
+import { type Clock, systemClock } from "../../support/clock.js";
 import { asDeployed, deploymentVersionsOf, splitOfDeployment } from "./deployment-split.js";
 
 const OVERRIDE_HEADER = "Cloudflare-Workers-Version-Overrides";
@@ -11,20 +11,20 @@ const OVERRIDE_HEADER = "Cloudflare-Workers-Version-Overrides";
 export interface CloudflareTargetOptions {
   /** How long a new deployment takes to reach Cloudflare's edge before overrides work; 5 seconds by default. */
   propagationDelayMs?: number;
-  clock?: CloudflareClock;
+  clock?: Clock;
 }
 
 /** A Worker's traffic, split between its versions by Cloudflare's gradual deployments. */
 export class CloudflareTarget implements DeploymentTarget {
   private readonly propagationDelayMs: number;
-  private readonly clock: CloudflareClock;
+  private readonly clock: Clock;
 
   constructor(
     private readonly api: CloudflareApi,
     options: CloudflareTargetOptions = {},
   ) {
     this.propagationDelayMs = options.propagationDelayMs ?? 5000;
-    this.clock = options.clock ?? wallClock;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The versions Cloudflare can deploy (the newest 100), newest first. */

@@ -3,25 +3,12 @@ import { afterEach, expect } from "vitest";
 import { closeServer, listen } from "../../support/listen.js";
 import { PlatformError } from "../types.js";
 import { CloudflareApi } from "./cloudflare-api.js";
-import type { CloudflareClock } from "./clock.js";
+import { VirtualClock } from "../../../test/support/virtual-clock.js";
 import { type NewScript, type RunningSimulator, type SimulatorControl, type StartSimulatorOptions, startCloudflareSimulator } from "./simulator/index.js";
 
 export const TOKEN = "glidepath-test-token";
 export const ACCOUNT_ID = "feedfacefeedfacefeedfacefeedface";
 export const WORKER = "storefront";
-
-/** Virtual time: sleeping moves the clock instead of waiting, and records how long was asked for. */
-export class VirtualClock implements CloudflareClock {
-  readonly sleeps: number[] = [];
-  constructor(public time: number) {}
-  now(): number {
-    return this.time;
-  }
-  async sleepUntil(time: number): Promise<void> {
-    this.sleeps.push(time - this.time);
-    this.time = Math.max(this.time, time);
-  }
-}
 
 export interface SimulatedWorker {
   sim: RunningSimulator;
