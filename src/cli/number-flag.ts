@@ -9,3 +9,8 @@ export function parseNumberFlag(flag: string, text: string, expected: string, is
   if (!Number.isFinite(value) || !isAllowed(value)) throw new UsageError(`${flag} must be ${expected}, got "${text}"`);
   return value;
 }
+
+/** Reads a TCP port; 0 asks the system for a free one. */
+export function parsePortFlag(flag: string, text: string): number {
+  return parseNumberFlag(flag, text, "a port from 0 to 65535", (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+}

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { startSampleService, type Faults } from "../../demo/sample-service.js";
-import { parseNumberFlag } from "../number-flag.js";
+import { parseNumberFlag, parsePortFlag } from "../number-flag.js";
 import { runCommand } from "../run-command.js";
 import { onStopSignal } from "../stop-signal.js";
 
@@ -25,7 +25,7 @@ export function registerSampleServiceCommand(program: Command): void {
     .option("--latency-jitter-ms <ms>", "extra random delay, up to this many milliseconds", "0")
     .action(
       runCommand(async (flags: SampleServiceFlags) => {
-        const port = parseNumberFlag("--port", flags.port, "a port from 0 to 65535", (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+        const port = parsePortFlag("--port", flags.port);
         const faults: Faults = {
           errorRate: parseNumberFlag("--error-rate", flags.errorRate, "a share from 0 to 1 (0.02 means 2%)", (n) => n >= 0 && n <= 1),
           latencyMs: parseNumberFlag("--latency-ms", flags.latencyMs, "a number of milliseconds >= 0", (n) => n >= 0),

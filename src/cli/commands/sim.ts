@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { startCloudflareSimulator } from "../../platforms/cloudflare/simulator/index.js";
 import { UsageError } from "../exit-codes.js";
-import { parseNumberFlag } from "../number-flag.js";
+import { parseNumberFlag, parsePortFlag } from "../number-flag.js";
 import { runCommand } from "../run-command.js";
 import { onStopSignal } from "../stop-signal.js";
 
@@ -31,7 +31,7 @@ export function registerSimCommand(program: Command): void {
     .option("--sample-interval <n>", "record one request in n, as Cloudflare's sampling does (1 records all)", "1")
     .action(
       runCommand(async (flags: SimCloudflareFlags) => {
-        const port = parseNumberFlag("--port", flags.port, "a port from 0 to 65535", (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+        const port = parsePortFlag("--port", flags.port);
         const rps = parseNumberFlag("--rps", flags.rps, "a number of requests per second >= 0", (n) => n >= 0);
         const candidateErrorRate = parseNumberFlag(
           "--candidate-error-rate",

@@ -63,7 +63,7 @@ export function describeCheck(release: Release, check: Check): string {
   return `check ${verdict}: ${sides}${why}${failing.length ? ` failing ${failing.join(", ")}` : ""}`;
 }
 
-export function describeSample(version: string, sample: SliSample | null): string {
+function describeSample(version: string, sample: SliSample | null): string {
   if (!sample) return `${version} no traffic`;
   const errorRate = sliValue(sample, "error_rate");
   const p99 = sample.latencyMs.p99;
