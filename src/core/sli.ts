@@ -7,11 +7,28 @@ export type Sli = (typeof SLIS)[number];
 
 export type LatencyQuantiles = Partial<Record<"p50" | "p90" | "p99" | "p999", number>>;
 
+/**
+ * Requests counted per latency bucket. `counts[i]` holds the requests slower than
+ * `boundsMs[i - 1]` and at most `boundsMs[i]`; the one extra last count holds the requests slower
+ * than every bound (JSON has no Infinity, so that bucket has no bound of its own).
+ */
+export interface LatencyHistogram {
+  boundsMs: number[];
+  counts: number[];
+}
+
 /** What a metrics source measured for one version over one window. */
 export interface SliSample {
   requests: number;
   errors: number;
   latencyMs: LatencyQuantiles;
+  /** Present when the source keeps latency buckets (the local proxy), not only quantiles (Cloudflare). */
+  latencyHistogram?: LatencyHistogram;
+  /**
+   * How many requests each counted one stands for, when the source samples (Cloudflare's adaptive
+   * sampling reports counts scaled up by it). Absent or 1 when every request was counted.
+   */
+  sampleInterval?: number;
 }
 
 /** The value of an SLI in a sample, or undefined when the sample cannot tell it. */
