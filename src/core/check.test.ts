@@ -38,6 +38,7 @@ function check(
       candidatePercent: options.candidatePercent ?? 10,
       stageIndex: 0,
       window: { from: 1_000, to: 61_000 },
+      earlierStagesEvidence: [],
       at: 61_000,
     },
     map,

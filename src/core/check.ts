@@ -1,4 +1,6 @@
-import type { Plan, Slo } from "./plan.js";
+import { type LogLikelihoodRatios, noEvidence } from "./analysis/count-test.js";
+import { judgeSequential, type SequentialEvidence } from "./analysis/sequential.js";
+import { isSequential, type Plan, type SequentialSlo, type Slo } from "./plan.js";
 import { requestsToJudge, sliValue, type SliSample } from "./sli.js";
 
 export type Verdict = "pass" | "fail" | "insufficient_data";
@@ -15,6 +17,8 @@ export interface SloResult {
   threshold: number | null;
   /** Why there is no verdict, when there is none. */
   note?: string;
+  /** For a sequential SLO, the counts and the statistic behind the verdict. */
+  evidence?: SequentialEvidence;
 }
 
 /** One evaluation of every SLO at one moment, with the numbers behind it. */
@@ -37,6 +41,8 @@ export interface CheckContext {
   stageIndex: number;
   window: { from: number; to: number };
   at: number;
+  /** Per plan SLO, the evidence its sequential test gathered in the stages before this one. */
+  earlierStagesEvidence: readonly (LogLikelihoodRatios | undefined)[];
 }
 
 const EMPTY_SAMPLE: SliSample = { requests: 0, errors: 0, latencyMs: {} };
@@ -47,6 +53,10 @@ interface Side {
 }
 
 export function describeSlo(slo: Slo): string {
+  if (isSequential(slo)) {
+    const margin = slo.minEffect > 0 ? ` + ${formatSliValue(slo.minEffect * 100)}%` : "";
+    return `${slo.sli} not worse than stable${margin} (sequential test, alpha ${slo.alpha})`;
+  }
   return "max" in slo ? `${slo.sli} <= ${slo.max}` : `${slo.sli} <= ${slo.maxRatioToStable} x stable`;
 }
 
@@ -70,7 +80,11 @@ export function evaluateCheck(context: CheckContext, samples: ReadonlyMap<string
 
   const candidateSide = { version: candidate, sample: candidateSample };
   const stableSide = stableHasTraffic ? { version: stable, sample: stableSample } : null;
-  const results = plan.slos.map((slo) => judgeSlo(slo, candidateSide, stableSide));
+  const results = plan.slos.map((slo, i) =>
+    isSequential(slo)
+      ? judgeSequentialSlo(slo, candidateSide, stableSide, context.earlierStagesEvidence[i] ?? noEvidence())
+      : judgeSlo(slo, candidateSide, stableSide),
+  );
   const verdicts = results.map((result) => result.verdict);
   // Thin data decides nothing. With enough requests, a failing SLO fails the check even when
   // another SLO cannot be measured: a missing signal must not hide a measured regression.
@@ -99,11 +113,26 @@ function holdBack(verdict: SloVerdict): SloVerdict {
   return verdict === "not_applicable" ? verdict : "insufficient_data";
 }
 
-function judgeSlo(slo: Slo, candidate: Side, stable: Side | null): SloResult {
-  const rule = describeSlo(slo);
+function measuredValues(slo: Slo, candidate: Side, stable: Side | null) {
   const candidateValue = sliValue(candidate.sample, slo.sli) ?? null;
   const stableValue = stable ? (sliValue(stable.sample, slo.sli) ?? null) : null;
-  const result = { slo, rule, candidate: candidateValue, stable: stableValue };
+  return { slo, rule: describeSlo(slo), candidate: candidateValue, stable: stableValue };
+}
+
+/** A sequential test compares the versions, so it has nothing to say once stable serves no traffic. */
+function judgeSequentialSlo(slo: SequentialSlo, candidate: Side, stable: Side | null, earlierStages: LogLikelihoodRatios): SloResult {
+  const result = { ...measuredValues(slo, candidate, stable), threshold: null };
+  if (!stable) return { ...result, verdict: "not_applicable" };
+  const judgement = judgeSequential(slo, candidate.sample, stable.sample, earlierStages);
+  return judgement.verdict === "not_applicable"
+    ? { ...result, verdict: judgement.verdict, note: judgement.note }
+    : { ...result, verdict: judgement.verdict, evidence: judgement.evidence };
+}
+
+function judgeSlo(slo: Exclude<Slo, SequentialSlo>, candidate: Side, stable: Side | null): SloResult {
+  const result = measuredValues(slo, candidate, stable);
+  const candidateValue = result.candidate;
+  const stableValue = result.stable;
   const relative = "maxRatioToStable" in slo;
   if (relative && !stable) return { ...result, verdict: "not_applicable", threshold: null };
 
@@ -128,7 +157,8 @@ export function describeFailures(check: Check, stable: string, candidate: string
     .filter((result) => result.verdict === "fail")
     .map((result) => {
       const stableText = result.stable === null ? "" : ` (${stable} ${formatSliValue(result.stable)})`;
-      return `${result.rule}: ${candidate} ${formatSliValue(result.candidate)}${stableText}`;
+      const evidence = result.evidence ? `, evidence ${formatEValue(result.evidence.eValue)} >= ${formatEValue(result.evidence.threshold)}` : "";
+      return `${result.rule}: ${candidate} ${formatSliValue(result.candidate)}${stableText}${evidence}`;
     })
     .join("; ");
 }
@@ -136,4 +166,9 @@ export function describeFailures(check: Check, stable: string, candidate: string
 export function formatSliValue(value: number | null): string {
   if (value === null) return "n/a";
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(3)));
+}
+
+/** An e-value in words: 340, or 2.1e+12 when huge. */
+export function formatEValue(value: number): string {
+  return value >= 1e6 ? value.toExponential(1) : formatSliValue(value);
 }

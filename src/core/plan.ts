@@ -12,7 +12,23 @@ export interface Stage {
   progression: Progression;
 }
 
-export type Slo = { sli: Sli; max: number } | { sli: Sli; maxRatioToStable: number };
+export interface SequentialSlo {
+  sli: Sli;
+  test: "sequential";
+  /** The most the chance of rolling back a candidate that is not worse may be, over the whole release. */
+  alpha: number;
+  /** How much worse, relatively, still counts as not worse: 0.1 lets the candidate be 10% worse. */
+  minEffect: number;
+}
+
+/** Absolute (`max`), relative to stable (`maxRatioToStable`), or a sequential test against stable. */
+export type Slo = { sli: Sli; max: number } | { sli: Sli; maxRatioToStable: number } | SequentialSlo;
+
+export function isSequential(slo: Slo): slo is SequentialSlo {
+  return "test" in slo;
+}
+
+export const SEQUENTIAL_DEFAULTS = { alpha: 0.01, minEffect: 0.1 } as const;
 
 export interface Policy {
   checkIntervalSeconds: number;
@@ -70,9 +86,24 @@ const sloSchema = z
     sli: z.enum(SLIS, `must be one of ${SLIS.join(", ")}`),
     max: z.number().min(0, "must be 0 or more").optional(),
     maxRatioToStable: z.number().gt(0, "must be greater than 0").optional(),
+    test: z.literal("sequential", "must be sequential").optional(),
+    alpha: z.number().gt(0, "must be greater than 0").max(0.5, "must be at most 0.5").optional(),
+    minEffect: z.number().min(0, "must be 0 or more").max(10, "must be at most 10").optional(),
   })
-  .refine((slo) => (slo.max === undefined) !== (slo.maxRatioToStable === undefined), {
-    message: "give exactly one of max (absolute) or maxRatioToStable (relative to the stable version)",
+  .superRefine((slo, ctx) => {
+    const kinds = [slo.max, slo.maxRatioToStable, slo.test].filter((value) => value !== undefined).length;
+    if (kinds !== 1) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "give exactly one of max (absolute), maxRatioToStable (relative to the stable version) or test: sequential (not worse than stable)",
+      });
+    }
+    for (const key of ["alpha", "minEffect"] as const) {
+      if (slo[key] !== undefined && slo.test === undefined) {
+        ctx.addIssue({ code: "custom", path: [key], message: "belongs only to an SLO with test: sequential" });
+      }
+    }
   });
 
 const policySchema = z.strictObject({
@@ -115,6 +146,15 @@ const planSchema = z.strictObject({
   slos: z.array(sloSchema).default([]),
   policy: policySchema.prefault({}),
   preflight: z.array(probeSchema).optional(),
+}).superRefine((plan, ctx) => {
+  const sequential = plan.slos.findIndex((slo) => slo.test !== undefined);
+  if (sequential >= 0 && plan.policy.window !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["policy", "window"],
+      message: `cannot be combined with the sequential test of slos[${sequential}], which weighs every request of each stage; remove policy.window`,
+    });
+  }
 });
 
 export type PlanInput = z.input<typeof planSchema>;
@@ -134,7 +174,7 @@ export function parsePlan(input: unknown): Plan | PlanError {
   return {
     name,
     stages: stages.map(({ percent, soak, progression }) => ({ percent, soakSeconds: soak, progression })),
-    slos: slos.map(({ sli, max, maxRatioToStable }) => (max !== undefined ? { sli, max } : { sli, maxRatioToStable: maxRatioToStable! })),
+    slos: slos.map(toSlo),
     policy: {
       checkIntervalSeconds: policy.checkInterval,
       failureThreshold: policy.failureThreshold,
@@ -146,6 +186,12 @@ export function parsePlan(input: unknown): Plan | PlanError {
       preflight: preflight.map(({ url, expectStatus, timeout }) => ({ url, expectStatus, timeoutSeconds: timeout })),
     }),
   };
+}
+
+function toSlo({ sli, max, maxRatioToStable, test, alpha, minEffect }: z.output<typeof sloSchema>): Slo {
+  if (max !== undefined) return { sli, max };
+  if (maxRatioToStable !== undefined) return { sli, maxRatioToStable };
+  return { sli, test: test!, alpha: alpha ?? SEQUENTIAL_DEFAULTS.alpha, minEffect: minEffect ?? SEQUENTIAL_DEFAULTS.minEffect };
 }
 
 /** Reads a plan from YAML or JSON text (JSON is valid YAML). */

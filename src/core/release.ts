@@ -1,4 +1,5 @@
-import type { Plan } from "./plan.js";
+import { addLogRatios, type LogLikelihoodRatios, noEvidence } from "./analysis/count-test.js";
+import { isSequential, type Plan } from "./plan.js";
 import { splitAt, type Split } from "./split.js";
 import type { Verdict } from "./check.js";
 
@@ -22,6 +23,12 @@ export interface TargetRef {
   config: Record<string, string>;
 }
 
+/** The evidence a sequential SLO has gathered: per alternative, from the finished stages and from the current one. */
+export interface SloEvidence {
+  earlierStages: LogLikelihoodRatios;
+  currentStage: LogLikelihoodRatios;
+}
+
 /** One run of a plan for (target, stable, candidate). Times are epoch milliseconds. */
 export interface Release {
   id: string;
@@ -39,6 +46,8 @@ export interface Release {
   lastCheckAt: number | null;
   lastVerdict: Verdict | null;
   consecutiveFailures: number;
+  /** One per plan SLO: what its sequential test has gathered, or null for an SLO without one. */
+  evidence: (SloEvidence | null)[];
   /** The state a paused release returns to when resumed. */
   pausedFrom: "running" | "awaiting_approval" | null;
   /** When the engine must next wake this release; null when only a person can move it. */
@@ -106,6 +115,7 @@ export function createRelease(fields: NewRelease, now: number): Release {
     lastCheckAt: null,
     lastVerdict: null,
     consecutiveFailures: 0,
+    evidence: fields.plan.slos.map((slo) => (isSequential(slo) ? { earlierStages: noEvidence(), currentStage: noEvidence() } : null)),
     pausedFrom: null,
     nextRunAt: now,
     reason: null,
@@ -121,4 +131,9 @@ export function checkWindow(release: Release, now: number): { from: number; to: 
   const stageStart = release.stageStartedAt ?? now;
   const { windowSeconds } = release.plan.policy;
   return { from: windowSeconds === undefined ? stageStart : Math.max(stageStart, now - windowSeconds * 1000), to: now };
+}
+
+/** A new stage starts gathering evidence afresh; what the finished one gathered is kept. */
+export function closeStageEvidence(evidence: Release["evidence"]): Release["evidence"] {
+  return evidence.map((slo) => slo && { earlierStages: addLogRatios(slo.earlierStages, slo.currentStage), currentStage: noEvidence() });
 }

@@ -37,7 +37,8 @@ export function sliValue(sample: SliSample, sli: Sli): number | undefined {
   return sample.latencyMs[sli.slice("latency_".length) as keyof LatencyQuantiles];
 }
 
-const QUANTILES: Record<LatencySli, number> = {
+/** The quantile each latency SLI reads. */
+export const LATENCY_QUANTILES: Record<LatencySli, number> = {
   latency_p50: 0.5,
   latency_p90: 0.9,
   latency_p99: 0.99,
@@ -53,5 +54,5 @@ const TAIL_REQUESTS = 5;
  * by the policy's minRequests alone.
  */
 export function requestsToJudge(sli: Sli): number {
-  return sli === "error_rate" ? 0 : Math.round(TAIL_REQUESTS / (1 - QUANTILES[sli]));
+  return sli === "error_rate" ? 0 : Math.round(TAIL_REQUESTS / (1 - LATENCY_QUANTILES[sli]));
 }

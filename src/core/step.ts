@@ -1,7 +1,7 @@
 import { describeFailures, evaluateCheck, type Check } from "./check.js";
 import { ENGINE_ACTOR, type ProbeResult, type ReleaseEventDraft, type ReleaseEventBody } from "./events.js";
 import type { SliSample } from "./sli.js";
-import { currentStage, desiredSplit, isTerminal, type Release, type ReleaseState } from "./release.js";
+import { closeStageEvidence, currentStage, desiredSplit, isTerminal, type Release, type ReleaseState } from "./release.js";
 import { percentOf, type Split } from "./split.js";
 
 /** What a person (or a token) asks of a release. */
@@ -158,12 +158,17 @@ class Transition {
         stageIndex: this.release.stageIndex,
         window,
         at: this.now,
+        earlierStagesEvidence: this.release.evidence.map((slo) => slo?.earlierStages),
       },
       samples,
     );
     this.emit({ type: "check_completed", check });
     this.release = {
       ...this.release,
+      evidence: this.release.evidence.map((slo, i) => {
+        const gathered = check.results[i]?.evidence;
+        return slo && gathered ? { ...slo, currentStage: gathered.stageLogLikelihoodRatios } : slo;
+      }),
       soakServedSeconds: this.release.soakServedSeconds + this.creditedSoakSeconds(),
       lastCheckAt: this.now,
       lastVerdict: check.verdict,
@@ -183,13 +188,20 @@ class Transition {
     return gap > 0 && gap <= 2 * this.intervalMs ? gap / 1000 : 0;
   }
 
+  /**
+   * A sequential test stays valid however often it is looked at, so its first rejection is
+   * final: waiting for more failing checks would only serve more bad requests.
+   */
   private onFailingCheck(check: Check) {
     const failures = this.release.consecutiveFailures + 1;
     this.release = { ...this.release, consecutiveFailures: failures };
     const { failureThreshold } = this.release.plan.policy;
-    if (failures >= failureThreshold) {
+    const { stable, candidate } = this.release;
+    if (check.results.some((result) => result.verdict === "fail" && result.evidence)) {
+      this.finish("rolled_back", `a sequential test found ${candidate} worse than ${stable}: ${describeFailures(check, stable, candidate)}`, check);
+    } else if (failures >= failureThreshold) {
       const checks = failureThreshold === 1 ? "a check" : `${failureThreshold} checks in a row`;
-      const reason = `SLO failed ${checks}: ${describeFailures(check, this.release.stable, this.release.candidate)}`;
+      const reason = `SLO failed ${checks}: ${describeFailures(check, stable, candidate)}`;
       this.finish("rolled_back", reason, check);
     }
   }
@@ -273,6 +285,7 @@ class Transition {
       state: "running",
       stageIndex: index,
       stageStartedAt: this.now,
+      evidence: closeStageEvidence(this.release.evidence),
       soakServedSeconds: 0,
       lastCheckAt: this.now,
       lastVerdict: null,

@@ -12,7 +12,7 @@ import {
 } from "drizzle-orm/pg-core";
 import type { SloResult } from "../core/check.js";
 import type { Plan } from "../core/plan.js";
-import type { TargetRef } from "../core/release.js";
+import type { Release, TargetRef } from "../core/release.js";
 import type { SliSample } from "../core/sli.js";
 import type { Split } from "../core/split.js";
 
@@ -34,6 +34,7 @@ export const releases = pgTable(
     lastCheckAt: moment("last_check_at"),
     lastVerdict: text("last_verdict"),
     consecutiveFailures: integer("consecutive_failures").notNull(),
+    evidence: jsonb("evidence").$type<Release["evidence"]>().notNull().default([]),
     pausedFrom: text("paused_from"),
     nextRunAt: moment("next_run_at"),
     reason: text("reason"),
