@@ -1,12 +1,16 @@
 import { DEFAULT_POLICY, parsePlan, PlanError, type Plan, type Slo } from "./plan.js";
 
 /**
- * Guardrails every built-in plan checks. The error rate is held to an absolute limit rather than
- * a ratio to stable: with a stable version that served no errors, one stray candidate error would
- * break any ratio and roll back a healthy release.
+ * What every built-in plan checks. Sequential tests compare the candidate with stable and find
+ * small regressions early; their alphas add up to a 1% chance at most of rolling back a candidate
+ * that is no worse. The guardrails catch a plainly broken candidate even where a test cannot
+ * apply: the absolute error limit is loose on purpose, since at low traffic a tight one trips on
+ * a few stray errors, and a latency test needs histograms, which Cloudflare does not give.
  */
 export const DEFAULT_SLOS: Slo[] = [
-  { sli: "error_rate", max: 0.01 },
+  { sli: "error_rate", test: "sequential", alpha: 0.005, minEffect: 0.1 },
+  { sli: "latency_p99", test: "sequential", alpha: 0.005, minEffect: 0.1 },
+  { sli: "error_rate", max: 0.05 },
   { sli: "latency_p99", maxRatioToStable: 1.5 },
 ];
 

@@ -109,6 +109,32 @@ describe("relative SLOs", () => {
   });
 });
 
+describe("sequential SLOs", () => {
+  const slo: Slo = { sli: "error_rate", test: "sequential", alpha: 0.01, minEffect: 0.1 };
+
+  it("fail on clear evidence that the candidate is worse, and keep the numbers behind it", () => {
+    const result = check([slo], { stable: sample(9000, 0.005), candidate: sample(1000, 0.05) });
+    expect(result.verdict).toBe("fail");
+    expect(result.results[0]).toMatchObject({
+      rule: "error_rate not worse than stable + 10% (sequential test, alpha 0.01)",
+      candidate: 0.05,
+      stable: 0.005,
+      evidence: { counted: "errors", candidate: { trials: 1000, events: 50 }, stable: { trials: 9000, events: 45 }, threshold: 100 },
+    });
+  });
+
+  it("are not applicable at a 100% stage, where there is no stable traffic to compare with", () => {
+    const result = check([slo], { candidate: sample(1000, 0.05) }, { candidatePercent: 100 });
+    expect(result.results[0]!.verdict).toBe("not_applicable");
+  });
+
+  it("decide nothing on thin data, though they still report what they gathered", () => {
+    const result = check([slo], { stable: sample(900, 0.005), candidate: sample(50, 0.5) });
+    expect(result.verdict).toBe("insufficient_data");
+    expect(result.results[0]).toMatchObject({ verdict: "insufficient_data", evidence: { candidate: { trials: 50, events: 25 } } });
+  });
+});
+
 describe("minRequests", () => {
   const slos: Slo[] = [{ sli: "error_rate", max: 0.01 }];
 

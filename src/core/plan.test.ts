@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BUILTIN_PLANS, planFromStages } from "./builtin-plans.js";
-import { DEFAULT_POLICY, parsePlan, parsePlanText, planToInput, PlanError, type Plan } from "./plan.js";
+import { DEFAULT_POLICY, isSequential, parsePlan, parsePlanText, planToInput, PlanError, type Plan } from "./plan.js";
 
 const SPEC_YAML = `
 name: standard
@@ -91,7 +91,7 @@ describe("loading a plan", () => {
       slos: [],
       policy: DEFAULT_POLICY,
     });
-    expect(DEFAULT_POLICY).toEqual({ checkIntervalSeconds: 60, failureThreshold: 3, minRequests: 100, onMetricsUnavailable: "hold" });
+    expect(DEFAULT_POLICY).toEqual({ checkIntervalSeconds: 30, failureThreshold: 3, minRequests: 100, onMetricsUnavailable: "hold" });
   });
 
   it("fills in the policy fields that are left out", () => {
@@ -113,6 +113,15 @@ describe("loading a plan", () => {
     expect(plan.slos).toHaveLength(5);
     expect(plan.policy.checkIntervalSeconds).toBe(120);
     expect(plan.policy.onMetricsUnavailable).toBe("rollback");
+  });
+
+  it("reads a sequential SLO, filling in alpha 0.01 and minEffect 10%", () => {
+    const plan = ok(parsePlan(planWith({ slos: [{ sli: "error_rate", test: "sequential" }, { sli: "latency_p99", test: "sequential", alpha: 0.001, minEffect: 0 }] })));
+    expect(plan.slos).toEqual([
+      { sli: "error_rate", test: "sequential", alpha: 0.01, minEffect: 0.1 },
+      { sli: "latency_p99", test: "sequential", alpha: 0.001, minEffect: 0 },
+    ]);
+    expect(ok(parsePlan(planToInput(plan)))).toEqual(plan);
   });
 
   it("allows a single 100% stage", () => {
@@ -275,6 +284,28 @@ describe("a bad plan gets one clear message naming the field and its value", () 
     }
   });
 
+  it("says so when an SLO mixes a sequential test with a limit, or gives alpha without a test", () => {
+    const mixed = error(parsePlan(planWith({ slos: [{ sli: "error_rate", test: "sequential", max: 0.01 }] })));
+    expect(mixed).toContain("plan.slos[0]");
+    expect(mixed).toContain("exactly one of");
+    const stray = error(parsePlan(planWith({ slos: [{ sli: "error_rate", max: 0.01, alpha: 0.05 }] })));
+    expect(stray).toContain("plan.slos[0].alpha belongs only to an SLO with test: sequential (got 0.05)");
+  });
+
+  it.each([
+    [{ alpha: 0 }, "plan.slos[0].alpha must be greater than 0 (got 0)"],
+    [{ alpha: 0.7 }, "plan.slos[0].alpha must be at most 0.5 (got 0.7)"],
+    [{ minEffect: -0.1 }, "plan.slos[0].minEffect must be 0 or more (got -0.1)"],
+    [{ test: "bayesian" }, 'plan.slos[0].test must be sequential (got "bayesian")'],
+  ])("refuses a bad sequential SLO %j", (fields, message) => {
+    expect(error(parsePlan(planWith({ slos: [{ sli: "error_rate", test: "sequential", ...fields }] })))).toContain(message);
+  });
+
+  it("refuses a sliding window beside a sequential test, which weighs whole stages", () => {
+    const message = error(parsePlan(planWith({ slos: [{ sli: "error_rate", test: "sequential" }], policy: { window: "5m" } })));
+    expect(message).toContain("plan.policy.window cannot be combined with the sequential test of slos[0]");
+  });
+
   it("says so when there are no stages, or no name", () => {
     expect(error(parsePlan(planWith({ stages: [] })))).toContain("plan.stages");
     expect(error(parsePlan(planWith({ name: undefined })))).toContain("plan.name");
@@ -316,9 +347,12 @@ describe("built-in plans", () => {
     expect(ok(parsePlan(planToInput(plan)))).toEqual(plan);
   });
 
-  it("guard every release with error-rate SLOs and the default policy", () => {
+  it("test the error rate sequentially, keep an absolute guardrail, and risk at most 1% false rollbacks", () => {
     for (const plan of Object.values(BUILTIN_PLANS)) {
+      expect(plan.slos.some((slo) => slo.sli === "error_rate" && isSequential(slo))).toBe(true);
       expect(plan.slos.some((slo) => slo.sli === "error_rate" && "max" in slo)).toBe(true);
+      const alphas = plan.slos.filter(isSequential).reduce((sum, slo) => sum + slo.alpha, 0);
+      expect(alphas).toBeLessThanOrEqual(0.01);
       expect(plan.policy).toEqual(DEFAULT_POLICY);
     }
   });

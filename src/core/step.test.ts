@@ -6,6 +6,7 @@ import { checkWindow, createRelease, desiredSplit, type Release } from "./releas
 import type { SliSample } from "./sli.js";
 import { splitAt } from "./split.js";
 import { step, type Command, type Input } from "./step.js";
+import { ALTERNATIVE_RATIOS } from "./analysis/count-test.js";
 
 const STABLE = "v1";
 const CANDIDATE = "v2";
@@ -30,7 +31,7 @@ function plan(stages: Stage[] = [stage(10, 5), stage(50, 5), stage(100)], policy
       { sli: "latency_p99", max: 2000 },
       { sli: "latency_p99", maxRatioToStable: 1.5 },
     ],
-    policy: { ...DEFAULT_POLICY, ...policy },
+    policy: { ...DEFAULT_POLICY, checkIntervalSeconds: 60, ...policy },
   };
 }
 
@@ -284,6 +285,52 @@ describe("failing checks", () => {
     drive.checks(3, BROKEN);
     expect(drive.state).toBe("rolled_back");
     expect(drive.candidatePercent).toBe(0);
+  });
+});
+
+describe("a sequential SLO", () => {
+  const sequentialPlan = (): Plan => ({
+    ...plan([stage(10, 5), stage(20, 5), stage(100)]),
+    slos: [{ sli: "error_rate", test: "sequential", alpha: 0.01, minEffect: 0.1 }],
+  });
+  /** Counts of one stage so far: the candidate serves `share` of 10,000 requests. */
+  const counts = (share: number, candidateErrors: number, stableErrors: number) =>
+    new Map<string, SliSample>([
+      [CANDIDATE, { requests: 10_000 * share, errors: candidateErrors, latencyMs: {} }],
+      [STABLE, { requests: 10_000 * (1 - share), errors: stableErrors, latencyMs: {} }],
+    ]);
+
+  it("rolls back at its first rejection, without waiting for failureThreshold checks", () => {
+    const drive = new Drive(sequentialPlan());
+    drive.check(counts(0.1, 60, 90));
+    expect(drive.state).toBe("rolled_back");
+    expect(drive.release.reason).toMatch(/^a sequential test found v2 worse than v1: error_rate not worse than stable \+ 10% \(sequential test, alpha 0.01\): v2 0.06 \(v1 0.01\), evidence [\d.e+]+ >= 100$/);
+  });
+
+  it("passes and promotes a candidate that errs like stable", () => {
+    const drive = new Drive(sequentialPlan());
+    drive.checks(5, () => counts(0.1, 10, 90)).checks(5, () => counts(0.2, 20, 80));
+    expect(drive.state).toBe("succeeded");
+  });
+
+  it("carries each stage's evidence into the next, so weak signs in every stage add up", () => {
+    const weak = { stage1: counts(0.1, 20, 90), stage2: counts(0.2, 40, 80) };
+    const drive = new Drive(sequentialPlan());
+    drive.checks(5, () => weak.stage1);
+    expect(drive.stageIndex).toBe(1);
+    const [carried] = drive.release.evidence;
+    expect(carried!.currentStage).toEqual(ALTERNATIVE_RATIOS.map(() => 0));
+    expect(Math.max(...carried!.earlierStages)).toBeGreaterThan(0);
+
+    drive.check(weak.stage2);
+    expect(drive.state).toBe("rolled_back");
+    // Either stage alone is not enough.
+    for (const [share, sample] of [[0.1, weak.stage1], [0.2, weak.stage2]] as const) {
+      const alone = new Drive(sequentialPlan());
+      if (share === 0.2) alone.checks(5, () => counts(0.1, 10, 90));
+      alone.check(sample);
+      expect(alone.state).toBe("running");
+    }
   });
 });
 

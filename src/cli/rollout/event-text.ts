@@ -1,5 +1,5 @@
 import pc from "picocolors";
-import { formatSliValue, type Check } from "../../core/check.js";
+import { formatEValue, formatSliValue, type Check } from "../../core/check.js";
 import { formatDuration } from "../../core/duration.js";
 import type { ReleaseEventDraft } from "../../core/events.js";
 import type { Release } from "../../core/release.js";
@@ -57,10 +57,14 @@ export function describeCheck(release: Release, check: Check): string {
     describeSample(release.candidate, check.samples.candidate),
   ].join(" | ");
   const why = check.verdict === "insufficient_data" && check.note ? ` (${check.note})` : "";
+  const evidence = check.results
+    .filter((result) => result.evidence)
+    .map(({ slo, evidence }) => ` ${slo.sli} evidence ${formatEValue(evidence!.eValue)}/${formatEValue(evidence!.threshold)}`)
+    .join(",");
   const failing = check.results
     .filter((result) => result.verdict === "fail")
     .map((result) => `${result.rule} (${formatSliValue(result.candidate)})`);
-  return `check ${verdict}: ${sides}${why}${failing.length ? ` failing ${failing.join(", ")}` : ""}`;
+  return `check ${verdict}: ${sides}${evidence}${why}${failing.length ? ` failing ${failing.join(", ")}` : ""}`;
 }
 
 function describeSample(version: string, sample: SliSample | null): string {

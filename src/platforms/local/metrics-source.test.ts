@@ -66,7 +66,12 @@ describe("LocalMetricsSource", () => {
 
     const samples = await new LocalMetricsSource({ adminUrl }).query(window, ["v1", "v2"]);
     expect(samples.get("v1")).toBeUndefined();
-    expect(samples.get("v2")).toEqual({ requests: 100, errors: 3, latencyMs: { p50: 10, p90: 20, p99: 100, p999: 30_000 } });
+    expect(samples.get("v2")).toEqual({
+      requests: 100,
+      errors: 3,
+      latencyMs: { p50: 10, p90: 20, p99: 100, p999: 30_000 },
+      latencyHistogram: { boundsMs: bounds, counts: latencyBuckets },
+    });
   });
 
   it("says the data is unknown when the proxy started after the window ended", async () => {

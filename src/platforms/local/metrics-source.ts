@@ -28,6 +28,7 @@ export class LocalMetricsSource implements MetricsSource {
         requests: traffic.requests,
         errors: traffic.errors,
         latencyMs: { p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99), p999: quantile(0.999) },
+        latencyHistogram: { boundsMs: stats.latencyBucketBoundsMs, counts: traffic.latencyBuckets },
       });
     }
     return samples;
