@@ -5,6 +5,7 @@ import { registerProxyCommand } from "./commands/proxy.js";
 import { registerRolloutCommand } from "./commands/rollout.js";
 import { registerSampleServiceCommand } from "./commands/sample-service.js";
 import { registerSimCommand } from "./commands/sim.js";
+import { registerSimulateCommand } from "./commands/simulate.js";
 import { ExitCode } from "./exit-codes.js";
 
 const program = new Command()
@@ -21,5 +22,6 @@ registerProxyCommand(program);
 registerSampleServiceCommand(program);
 registerLoadCommand(program);
 registerSimCommand(program);
+registerSimulateCommand(program);
 
 await program.parseAsync();
