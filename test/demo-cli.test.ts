@@ -28,10 +28,10 @@ describe("glidepath demo", () => {
     expect(code).toBe(3);
     const summary = jsonLines(stdout).at(-1)!;
     expect(summary).toMatchObject({ state: "rolled_back", finalSplit: [{ version: "v1", percent: 100 }] });
-    expect(summary.reason).toMatch(/error_rate <= 0.01: v2 0\.\d+ \(v1 0\)/);
-    expect(summary.failedSlos).toEqual([
-      expect.objectContaining({ rule: "error_rate <= 0.01", verdict: "fail", candidate: expect.any(Number), stable: 0 }),
-    ]);
+    expect(summary.reason).toMatch(/^a sequential test found v2 worse than v1: error_rate not worse than stable \+ 10% \(sequential test, alpha 0.005\): v2 0\.\d+ \(v1 0\), evidence \S+ >= 200/);
+    const [sequential] = summary.failedSlos as { slo: { test?: string }; verdict: string; evidence: { eValue: number; threshold: number } }[];
+    expect(sequential).toMatchObject({ slo: { sli: "error_rate", test: "sequential" }, verdict: "fail", stable: 0 });
+    expect(sequential!.evidence.eValue).toBeGreaterThanOrEqual(sequential!.evidence.threshold);
   });
 
   it("rolls back a latency regression to 100% v1, exits 3 and names the p99 SLO", { timeout: 120_000 }, async () => {
@@ -40,10 +40,10 @@ describe("glidepath demo", () => {
     expect(code).toBe(3);
     const summary = jsonLines(stdout).at(-1)!;
     expect(summary).toMatchObject({ state: "rolled_back", finalSplit: [{ version: "v1", percent: 100 }] });
-    expect(summary.reason).toMatch(/latency_p99 <= 1.5 x stable: v2 \d+(\.\d+)? \(v1 \d+(\.\d+)?\)/);
-    const [failed] = summary.failedSlos as { candidate: number; stable: number; threshold: number }[];
-    expect(failed!.candidate).toBeGreaterThan(failed!.threshold);
-    expect(failed!.threshold).toBeCloseTo(failed!.stable * 1.5);
+    expect(summary.reason).toMatch(/latency_p99 not worse than stable \+ 10% \(sequential test, alpha 0.005\): v2 \d+(\.\d+)? \(v1 \d+(\.\d+)?\)/);
+    const [failed] = summary.failedSlos as { candidate: number; stable: number; evidence: { counted: string; candidate: { trials: number; events: number } } }[];
+    expect(failed!.candidate).toBeGreaterThan(failed!.stable);
+    expect(failed!.evidence.counted).toBe("slow_requests");
   });
 });
 
@@ -65,7 +65,7 @@ describe("glidepath demo --platform cloudflare", () => {
 
     const summary = jsonLines(stdout).at(-1)!;
     expect(summary).toMatchObject({ state: "rolled_back", finalSplit: [{ version: summary.stable, percent: 100 }] });
-    expect(summary.reason).toMatch(/error_rate <= 0.01/);
+    expect(summary.reason).toMatch(/error_rate not worse than stable/);
     expect(code).toBe(3);
   });
 

@@ -76,7 +76,8 @@ describe("ReleaseStore", () => {
     ]);
     const [check] = await reopened.checks(release.id);
     expect(check).toMatchObject({ verdict: "pass", samples: { candidate: { requests: 500 } } });
-    expect(check!.results.map((result) => result.rule)).toEqual(["error_rate <= 0.01", "latency_p99 <= 1.5 x stable"]);
+    expect(check!.results).toEqual(measured.events.find((event) => event.type === "check_completed")?.check.results);
+    expect(check!.results[0]!.evidence).toMatchObject({ counted: "errors", candidate: { trials: 500, events: 0 } });
     await second.close();
   });
 

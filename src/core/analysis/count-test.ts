@@ -42,11 +42,13 @@ export function countLogLikelihoodRatios(counts: EventCounts, margin: number): L
   const nullShare = eventShare(trialShare, nullRatio);
   return ALTERNATIVE_RATIOS.map((ratio) => {
     const alternativeShare = eventShare(trialShare, nullRatio * ratio);
-    return (
-      candidate.events * Math.log(alternativeShare / nullShare) +
-      stable.events * Math.log((1 - alternativeShare) / (1 - nullShare))
-    );
+    return weighted(candidate.events, Math.log(alternativeShare / nullShare)) + weighted(stable.events, Math.log((1 - alternativeShare) / (1 - nullShare)));
   });
+}
+
+/** No events weigh nothing: a plain 0, never the -0 that 0 x a negative log gives and JSON drops. */
+function weighted(events: number, logRatio: number): number {
+  return events === 0 ? 0 : events * logRatio;
 }
 
 /** The candidate's expected share of events when its rate is `rateRatio` times stable's. */
