@@ -19,6 +19,7 @@ query WorkerInvocationsByVersion($accountTag: string!, $scriptName: string!, $st
       ) {
         dimensions { scriptVersion status }
         sum { requests }
+        avg { sampleInterval }
         quantiles { wallTimeP50 wallTimeP90 wallTimeP99 wallTimeP999 }
       }
     }
@@ -29,6 +30,7 @@ const wallTime = z.number().nullish();
 const invocationRowSchema = z.object({
   dimensions: z.object({ scriptVersion: z.string(), status: z.string() }),
   sum: z.object({ requests: z.number() }),
+  avg: z.object({ sampleInterval: z.number().nullish() }).nullish(),
   quantiles: z.object({ wallTimeP50: wallTime, wallTimeP90: wallTime, wallTimeP99: wallTime, wallTimeP999: wallTime }).nullish(),
 });
 
@@ -41,8 +43,10 @@ const graphqlAnswerSchema = z.object({
 
 /**
  * Per-version SLIs from Cloudflare's GraphQL Analytics API (`workersInvocationsAdaptive`). Its
- * sums are already estimates scaled up from Cloudflare's adaptive sampling, so they are used as
- * they come; its last minute or so is incomplete, so the window stops `lagSeconds` before now.
+ * sums are already estimates scaled up from Cloudflare's adaptive sampling: rates use them as
+ * they come, and each sample carries the sample interval so a statistical test can weigh the
+ * requests actually seen. Its last minute or so is incomplete, so the window stops `lagSeconds`
+ * before now.
  */
 export class GraphqlAnalyticsSource implements MetricsSource {
   private readonly lagSeconds: number;

@@ -34,6 +34,18 @@ describe("samplesFromInvocationRows", () => {
     expect(samples.get("v1")).toEqual({ requests: 4, errors: 4, latencyMs: {} });
   });
 
+  it("carries the sample interval of a sampled version, weighing each row by the invocations it sampled", () => {
+    const rows: InvocationRow[] = [
+      { ...row("v1", "success", 1000), avg: { sampleInterval: 10 } },
+      { ...row("v1", "scriptThrewException", 20), avg: { sampleInterval: 1 } },
+      { ...row("v2", "success", 50), avg: { sampleInterval: 1 } },
+    ];
+    const samples = samplesFromInvocationRows(rows, ["v1", "v2"]);
+    // 1020 estimated invocations from 100 + 20 sampled ones.
+    expect(samples.get("v1")!.sampleInterval).toBeCloseTo(1020 / 120, 10);
+    expect(samples.get("v2")!.sampleInterval).toBeUndefined();
+  });
+
   it("ignores quantiles Cloudflare left empty", () => {
     const rows: InvocationRow[] = [{ dimensions: { scriptVersion: "v1", status: "success" }, sum: { requests: 7 }, quantiles: { wallTimeP50: 3000, wallTimeP99: null } }];
     expect(samplesFromInvocationRows(rows, ["v1"]).get("v1")!.latencyMs).toEqual({ p50: 3 });

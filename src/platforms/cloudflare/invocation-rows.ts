@@ -4,6 +4,8 @@ import type { LatencyQuantiles, SliSample } from "../../core/sli.js";
 export interface InvocationRow {
   dimensions: { scriptVersion: string; status: string };
   sum: { requests: number };
+  /** How many invocations each sampled one stands for; the sums are already scaled up by it. */
+  avg?: { sampleInterval?: number | null } | null;
   quantiles?: Partial<Record<WallTimeQuantile, number | null>> | null;
 }
 
@@ -18,7 +20,8 @@ const HEALTHY_STATUSES = new Set(["success", "clientDisconnected"]);
  * every status but success and clientDisconnected. Latencies come from the success rows only, so
  * a fast crash does not flatter a version; when a version has several success rows (Cloudflare
  * may split a group), each quantile is their average weighted by requests, an approximation
- * that is exact for the usual single row. A version with no requests is left out.
+ * that is exact for the usual single row. A version with no requests is left out. A version
+ * whose rows were sampled carries the sample interval of its requests as a whole.
  */
 export function samplesFromInvocationRows(rows: InvocationRow[], versions: string[]): Map<string, SliSample> {
   const samples = new Map<string, SliSample>();
@@ -26,10 +29,12 @@ export function samplesFromInvocationRows(rows: InvocationRow[], versions: strin
     const ofVersion = rows.filter((row) => row.dimensions.scriptVersion === version);
     const requests = sumRequests(ofVersion);
     if (requests === 0) continue;
+    const sampleInterval = requests / ofVersion.reduce((sum, row) => sum + row.sum.requests / (row.avg?.sampleInterval ?? 1), 0);
     samples.set(version, {
       requests,
       errors: sumRequests(ofVersion.filter((row) => !HEALTHY_STATUSES.has(row.dimensions.status))),
       latencyMs: successLatency(ofVersion.filter((row) => row.dimensions.status === "success")),
+      ...(sampleInterval > 1 && { sampleInterval }),
     });
   }
   return samples;
