@@ -20,6 +20,8 @@ const SLO_CHOICES: Slo[] = [
   { sli: "latency_p99", maxRatioToStable: 1.5 },
   { sli: "latency_p50", max: 300 },
   { sli: "latency_p999", maxRatioToStable: 3 },
+  { sli: "error_rate", test: "sequential", alpha: 0.01, minEffect: 0.1 },
+  { sli: "latency_p99", test: "sequential", alpha: 0.05, minEffect: 0 },
 ];
 
 const stageTail = fc.record({
@@ -322,10 +324,30 @@ describe("step, for random plans and random inputs over time", () => {
             if (gap > 2 * intervalMs) expect(gained).toBe(0);
           }
           if (after.state === "rolled_back" && !isTerminal(before.state) && input.samples !== null) {
-            expect(checkOf(result)?.verdict).toBe("fail");
-            expect(before.consecutiveFailures + 1).toBe(policy.failureThreshold);
+            const check = checkOf(result);
+            expect(check?.verdict).toBe("fail");
+            // A sequential test's rejection is final at once; other SLOs wait for the threshold.
+            const sequentialRejection = check!.results.some((slo) => slo.verdict === "fail" && slo.evidence);
+            if (!sequentialRejection) expect(before.consecutiveFailures + 1).toBe(policy.failureThreshold);
           }
           if (!isTerminal(after.state)) expect(after.consecutiveFailures).toBeLessThan(policy.failureThreshold);
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it("judges sequential SLOs on the evidence of every stage so far, and keeps one evidence slot per SLO", () => {
+    fc.assert(
+      fc.property(scenarioArbitrary, (scenario) => {
+        for (const { before, input, result } of run(scenario).transitions) {
+          if (!result.ok) continue;
+          expect(result.release.evidence).toHaveLength(scenario.plan.slos.length);
+          const check = checkOf(result);
+          if (input.type !== "measured" || !check) continue;
+          check.results.forEach((slo, i) => {
+            if (slo.evidence) expect(slo.evidence.earlierStagesLogLikelihoodRatios).toEqual(before.evidence[i]!.earlierStages);
+          });
         }
       }),
       RUNS,
