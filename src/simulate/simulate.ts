@@ -4,7 +4,7 @@ import { ANCHORS } from "./policies/anchors.js";
 import { runGlidepath } from "./policies/glidepath.js";
 import type { PolicyDriver, ReleaseOutcome } from "./policies/outcome.js";
 import type { Scenario } from "./scenario.js";
-import { SLICE_MS, SLICE_SECONDS, TrafficWorld, Trajectory } from "./traffic.js";
+import { SLICE_SECONDS, TrafficWorld, Trajectory } from "./traffic.js";
 
 export type { Scenario } from "./scenario.js";
 
@@ -79,7 +79,7 @@ export function simulate(options: SimulationOptions, onProgress?: ProgressListen
     runs,
     seed,
     sliceSeconds: SLICE_SECONDS,
-    horizonSeconds: horizonSlices * (SLICE_MS / 1000),
+    horizonSeconds: horizonSlices * SLICE_SECONDS,
     policies: tallies.map(({ policy, outcomes }) => summarise(policy, outcomes, badFromMs)),
   };
 }
