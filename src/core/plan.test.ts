@@ -91,7 +91,7 @@ describe("loading a plan", () => {
       slos: [],
       policy: DEFAULT_POLICY,
     });
-    expect(DEFAULT_POLICY).toEqual({ checkIntervalSeconds: 30, failureThreshold: 3, minRequests: 100, onMetricsUnavailable: "hold" });
+    expect(DEFAULT_POLICY).toEqual({ checkIntervalSeconds: 15, failureThreshold: 3, minRequests: 100, onMetricsUnavailable: "hold" });
   });
 
   it("fills in the policy fields that are left out", () => {

@@ -57,9 +57,9 @@ export interface Plan {
   preflight?: Probe[];
 }
 
-/** Checks every 30 s: a sequential test may look as often as it likes, and looking often finds a bad candidate sooner. */
+/** Checks every 15 s: a sequential test may look as often as it likes, and looking often finds a bad candidate sooner. */
 export const DEFAULT_POLICY: Policy = {
-  checkIntervalSeconds: 30,
+  checkIntervalSeconds: 15,
   failureThreshold: 3,
   minRequests: 100,
   onMetricsUnavailable: "hold",
