@@ -199,7 +199,7 @@ describe("the happy path", () => {
   it("runs the built-in standard plan: 15 minutes at 5%, 25% and 50%, then 100%", () => {
     const drive = new Drive(BUILTIN_PLANS.standard!);
     const seen: number[] = [];
-    for (let i = 0; i < 100 && drive.state === "running"; i++) {
+    for (let i = 0; i < 400 && drive.state === "running"; i++) {
       seen.push(drive.candidatePercent);
       drive.check(HEALTHY());
     }
