@@ -65,6 +65,26 @@ describe("glidepath simulate", () => {
     expect(report.policies[0].timeToRollbackSeconds).toEqual({ median: expect.any(Number), p90: expect.any(Number) });
   });
 
+  it("runs a plan file as given, approving its manual stages at once", async () => {
+    const plan = scenarioFile(
+      "plan.yaml",
+      `name: manual-gate
+stages:
+  - { percent: 10, soak: 2m, progression: manual }
+  - { percent: 100 }
+slos:
+  - { sli: error_rate, test: sequential }
+  - { sli: error_rate, max: 0.05 }
+`,
+    );
+    const same = scenarioFile("same.yaml", "stable: { errorRate: 0.005, latencyMs: { p50: 40, p99: 250 } }\ncandidate: { errorRate: 0.005, latencyMs: { p50: 40, p99: 250 } }\n");
+    const { code, stdout } = await runCli(["simulate", "--plan", plan, "--scenario", same, "--runs", "10", "--policies", "glidepath", "--json"]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout[0]!);
+    expect(report.plan).toBe("manual-gate");
+    expect(report.policies[0]).toMatchObject({ policy: "glidepath", promotionRate: 1, meanReleaseDurationSeconds: 120 });
+  });
+
   it("refuses a bad scenario with exit 2, naming the field and the value", async () => {
     const bad = scenarioFile("bad.yaml", "stable: { errorRate: 0.5, latencyMs: { p50: 40, p99: 250 } }\ncandidate: { errorRate: -1, latencyMs: { p50: 40, p99: 250 } }\n");
     const { code, stderr, stdout } = await runCli(["simulate", "--scenario", bad]);
