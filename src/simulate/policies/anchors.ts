@@ -20,8 +20,8 @@ const CHECK_INTERVAL_MS = 60_000;
 
 /**
  * The loop every anchor shares: the plan's stages and soak times on the clock, one check every
- * 60 s over the newest 60 s the metrics have settled, a stage advancing
- * once its soak time has passed. Manual stages count as approved at once.
+ * 60 s over the newest 60 s the metrics have settled, a stage advancing once its soak time has
+ * passed. Manual stages count as approved at once.
  */
 function anchor(newRule: () => RollbackRule): PolicyDriver {
   return (plan, trajectory) => {
@@ -44,10 +44,10 @@ function anchor(newRule: () => RollbackRule): PolicyDriver {
   };
 }
 
-/** Promotes when the stage after `stageIndex` is a final 100% with nothing to soak, or there is none. */
+/** Promotes when no stage follows `stageIndex`, or only the final 100% with nothing to soak. */
 function nextStage(plan: Plan, stageIndex: number, now: number): ReleaseOutcome | undefined {
   const next = plan.stages[stageIndex + 1];
-  if (!next || (stageIndex + 1 === plan.stages.length - 1 && next.percent === 100 && next.soakSeconds === 0)) {
+  if (!next || (next.percent === 100 && next.soakSeconds === 0)) {
     return { result: "promoted", endedAtMs: now };
   }
   return undefined;
