@@ -73,11 +73,7 @@ export async function deliver(
     const retryAfter = [response.headers["retry-after"]].flat()[0];
     return refused(receiver, channel.type, response.statusCode, serviceError(answer), retryAfterMs(retryAfter, now()));
   } catch (error) {
-    const { name, code, message } = error as Error & { code?: string };
-    if (name === "TimeoutError") {
-      return { ok: false, retryable: true, error: `${receiver} did not answer within ${options.timeoutMs / 1000}s` };
-    }
-    return { ok: false, retryable: true, error: `cannot reach ${receiver} (${code ?? message})` };
+    return unreachable(receiver, error as Error & { code?: string }, options.timeoutMs);
   }
 }
 
@@ -109,6 +105,11 @@ function refused(receiver: string, type: ChannelType, status: number, said: stri
   if (status === 429) return { ok: false, retryable: true, status, error: `${receiver} is rate limiting Glidepath (${detail})`, ...retryAfter };
   if (status >= 500 || status === 408) return { ok: false, retryable: true, status, error: `${receiver} failed (${detail})`, ...retryAfter };
   return { ok: false, retryable: false, status, error: `${receiver} refused the notification (${detail})${advice(type, status)}` };
+}
+
+function unreachable(receiver: string, error: Error & { code?: string }, timeoutMs: number): DeliveryResult {
+  if (error.name === "TimeoutError") return { ok: false, retryable: true, error: `${receiver} did not answer within ${timeoutMs / 1000}s` };
+  return { ok: false, retryable: true, error: `cannot reach ${receiver} (${error.code ?? error.message})` };
 }
 
 function advice(type: ChannelType, status: number): string {
