@@ -49,7 +49,7 @@ describe("glidepath simulate", () => {
     expect(code).toBe(0);
     expect(stdout).toHaveLength(1);
     const report = JSON.parse(stdout[0]!);
-    expect(report).toMatchObject({ plan: "standard", runs: 10, seed: 7, sliceSeconds: 5 });
+    expect(report).toMatchObject({ plan: "standard", runs: 10, seed: 7, sliceSeconds: 15 });
     expect(report.policies.map((policy: { policy: string }) => policy.policy)).toEqual(["glidepath", "flagger"]);
     expect(Object.keys(report.policies[0]).sort()).toEqual(
       [

@@ -93,5 +93,5 @@ function markdown(): string {
 
 function cell(policy: PolicyReport): string {
   const median = policy.timeToRollbackSeconds.median;
-  return `${Math.round(policy.rollbackRate * 100)}% / ${policy.meanExcessBadRequests.toFixed(0)} / ${median === null ? "-" : `${median}s`}`;
+  return `${(policy.rollbackRate * 100).toFixed(1)}% / ${policy.meanExcessBadRequests.toFixed(0)} / ${median === null ? "-" : `${median}s`}`;
 }

@@ -103,6 +103,14 @@ describe("simulate", () => {
     expect(lagging.meanReleaseDurationSeconds).toBeGreaterThan(timely.meanReleaseDurationSeconds);
   });
 
+  it("takes the longest slice every window boundary falls on, else 5 s", () => {
+    const sliceOf = (policy: Record<string, unknown>, overrides: Record<string, unknown> = {}) =>
+      reportOf(["threshold-script"], { plan: plan({ policy }), scenario: scenario(0.01, overrides), runs: 1 }).sliceSeconds;
+    expect(sliceOf({ checkInterval: "30s" })).toBe(15);
+    expect(sliceOf({ checkInterval: "30s" }, { metrics: { lag: "20s" } })).toBe(10);
+    expect(sliceOf({ checkInterval: "7s" })).toBe(5);
+  });
+
   it("holds releases that never get enough data as unfinished at the horizon", () => {
     const report = reportOf(["glidepath"], {
       plan: plan({ policy: { minRequests: 1_000_000, window: "60s" } }),

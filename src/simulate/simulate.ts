@@ -4,7 +4,7 @@ import { ANCHORS } from "./policies/anchors.js";
 import { runGlidepath } from "./policies/glidepath.js";
 import type { PolicyDriver, ReleaseOutcome } from "./policies/outcome.js";
 import type { Scenario } from "./scenario.js";
-import { SLICE_SECONDS, TrafficWorld, Trajectory } from "./traffic.js";
+import { DEFAULT_SLICE_SECONDS, TrafficWorld, Trajectory } from "./traffic.js";
 
 export type { Scenario } from "./scenario.js";
 
@@ -57,11 +57,9 @@ export type ProgressListener = (done: number, total: number) => void;
  */
 export function simulate(options: SimulationOptions, onProgress?: ProgressListener): SimulationReport {
   const { plan, scenario, runs, seed, policies } = options;
-  const horizonSeconds = horizonFor(plan);
-  const horizonSlices = Math.ceil(horizonSeconds / SLICE_SECONDS);
-  const world = new TrafficWorld(scenario, seed);
+  const world = new TrafficWorld(scenario, seed, sliceSecondsFor(plan, scenario));
   const excessPerBadRequest = excessBadShare(scenario);
-  const tallies = policies.map((policy) => ({ policy, trajectory: new Trajectory(world, horizonSlices), outcomes: [] as Tally[] }));
+  const tallies = policies.map((policy) => ({ policy, trajectory: new Trajectory(world, horizonMsFor(plan)), outcomes: [] as Tally[] }));
 
   for (let run = 0; run < runs; run++) {
     world.startRun(run);
@@ -78,8 +76,8 @@ export function simulate(options: SimulationOptions, onProgress?: ProgressListen
     plan: plan.name,
     runs,
     seed,
-    sliceSeconds: SLICE_SECONDS,
-    horizonSeconds: horizonSlices * SLICE_SECONDS,
+    sliceSeconds: world.sliceSeconds,
+    horizonSeconds: Math.ceil(horizonMsFor(plan) / world.sliceMs) * world.sliceSeconds,
     policies: tallies.map(({ policy, outcomes }) => summarise(policy, outcomes, badFromMs)),
   };
 }
@@ -89,9 +87,23 @@ interface Tally extends ReleaseOutcome {
 }
 
 /** Four times the plan's planned soak plus an hour: far past when any healthy release ends. */
-function horizonFor(plan: Plan): number {
+function horizonMsFor(plan: Plan): number {
   const plannedSeconds = plan.stages.reduce((sum, stage) => sum + stage.soakSeconds, 0);
-  return 4 * plannedSeconds + 3600;
+  return (4 * plannedSeconds + 3600) * 1000;
+}
+
+/** Slice lengths to try, longest first: fewer slices draw fewer random numbers. */
+const SLICE_SECONDS_CHOICES = [15, 10, DEFAULT_SLICE_SECONDS];
+
+/**
+ * The longest slice that every window boundary falls on (glidepath's checks and window, the
+ * anchors' 60 s checks, the lag, the regression's start), so longer slices change nothing but
+ * the speed; otherwise 5 s, and windows snap to the nearest slice boundary.
+ */
+function sliceSecondsFor(plan: Plan, scenario: Scenario): number {
+  const { checkIntervalSeconds, windowSeconds } = plan.policy;
+  const boundaries = [checkIntervalSeconds, windowSeconds ?? 0, 60, scenario.metrics.lagSeconds, scenario.regressionStartsAfterSeconds];
+  return SLICE_SECONDS_CHOICES.find((slice) => boundaries.every((seconds) => seconds % slice === 0)) ?? DEFAULT_SLICE_SECONDS;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fitLatency, probabilitySlowerThan } from "./latency-model.js";
 import { parseScenario, type Scenario } from "./scenario.js";
-import { CANDIDATE, SLICE_MS, STABLE, TrafficWorld, Trajectory } from "./traffic.js";
+import { CANDIDATE, DEFAULT_SLICE_SECONDS, STABLE, TrafficWorld, Trajectory } from "./traffic.js";
 
 function scenario(overrides: Record<string, unknown> = {}): Scenario {
   const parsed = parseScenario({
@@ -18,7 +18,7 @@ const HOUR_MS = 3_600_000;
 /** One hour of traffic at a fixed split, served and read back whole. */
 function hourAt(candidatePercent: number, world: TrafficWorld, run = 0) {
   world.startRun(run);
-  const trajectory = new Trajectory(world, HOUR_MS / SLICE_MS);
+  const trajectory = new Trajectory(world, HOUR_MS);
   trajectory.advanceTo(HOUR_MS, candidatePercent);
   return { trajectory, measurement: trajectory.measure({ from: 0, to: HOUR_MS }, HOUR_MS) };
 }
@@ -95,7 +95,7 @@ describe("the traffic model", () => {
   it("has nothing to report until the lag has passed the window's start", () => {
     const world = new TrafficWorld(scenario({ metrics: { lag: "60s" } }), 1);
     world.startRun(0);
-    const trajectory = new Trajectory(world, 1000);
+    const trajectory = new Trajectory(world, HOUR_MS);
     const stageStart = 10 * 60_000;
     trajectory.advanceTo(stageStart + 60_000, 5);
     expect(trajectory.measure({ from: stageStart, to: stageStart + 60_000 }, stageStart + 60_000)).toMatchObject({
@@ -134,13 +134,13 @@ describe("the traffic model", () => {
   it("keeps the candidate on stable's behaviour until the regression starts", () => {
     const world = new TrafficWorld(scenario({ regressionStartsAfter: "30m" }), 9);
     world.startRun(0);
-    const trajectory = new Trajectory(world, HOUR_MS / SLICE_MS);
+    const trajectory = new Trajectory(world, HOUR_MS);
     trajectory.advanceTo(HOUR_MS, 50);
     const halfHour = HOUR_MS / 2;
     const before = trajectory.measure({ from: 0, to: halfHour }, HOUR_MS).samples!.get(CANDIDATE)!;
     const after = trajectory.measure({ from: halfHour, to: HOUR_MS }, HOUR_MS).samples!.get(CANDIDATE)!;
     expect(before.errors / before.requests).toBeLessThan(0.01);
     expect(after.errors / after.requests).toBeGreaterThan(0.04);
-    expect(world.firstBadSlice).toBe(halfHour / SLICE_MS);
+    expect(world.firstBadSlice).toBe(halfHour / (DEFAULT_SLICE_SECONDS * 1000));
   });
 });

@@ -4,8 +4,8 @@ import { BUCKET_BOUNDS_MS, FINITE_BUCKET_BOUNDS_MS, fitLatency, type LatencyMode
 import { hashSeed, RandomStream } from "./random.js";
 import type { Scenario, VersionBehaviour } from "./scenario.js";
 
-export const SLICE_SECONDS = 5;
-export const SLICE_MS = SLICE_SECONDS * 1000;
+/** The slice length when nothing calls for another: short enough that any window snaps closely. */
+export const DEFAULT_SLICE_SECONDS = 5;
 
 export const STABLE = "stable";
 export const CANDIDATE = "candidate";
@@ -50,10 +50,15 @@ export class TrafficWorld {
   constructor(
     private readonly scenario: Scenario,
     private readonly seed: number,
+    readonly sliceSeconds = DEFAULT_SLICE_SECONDS,
   ) {
     this.stable = versionModel(scenario.stable);
     this.candidate = versionModel(scenario.candidate);
-    this.regressionSlice = Math.ceil(scenario.regressionStartsAfterSeconds / SLICE_SECONDS);
+    this.regressionSlice = Math.ceil(scenario.regressionStartsAfterSeconds / sliceSeconds);
+  }
+
+  get sliceMs(): number {
+    return this.sliceSeconds * 1000;
   }
 
   get lagMs(): number {
@@ -84,7 +89,7 @@ export class TrafficWorld {
     const known = this.memo.get(key);
     if (known) return known;
     const traffic = this.freshBuffer();
-    const requestsExpected = this.rate(index) * SLICE_SECONDS;
+    const requestsExpected = this.rate(index) * this.sliceSeconds;
     const share = candidatePercent / 100;
     const candidate = index >= this.regressionSlice ? this.candidate : this.stable;
     this.fillVersion(traffic, VERSION_OFFSETS[STABLE], index, 0, requestsExpected * (1 - share), this.stable);
@@ -104,7 +109,7 @@ export class TrafficWorld {
   private rate(index: number): number {
     const { rps, diurnal } = this.scenario.traffic;
     if (!diurnal) return rps;
-    const t = (index + 0.5) * SLICE_SECONDS + this.phaseSeconds;
+    const t = (index + 0.5) * this.sliceSeconds + this.phaseSeconds;
     return rps * (1 + diurnal.amplitude * Math.sin((2 * Math.PI * t) / diurnal.periodSeconds));
   }
 
@@ -130,13 +135,21 @@ export type Measurement = { samples: Map<string, SliSample>; error?: undefined }
  */
 export class Trajectory {
   private readonly totals: Float64Array;
+  private readonly horizonSlices: number;
   private slices = 0;
 
+  /** Serves slices up to `horizonMs` (rounded up to a whole slice) and no further. */
   constructor(
     private readonly world: TrafficWorld,
-    readonly horizonSlices: number,
+    horizonMs: number,
   ) {
-    this.totals = new Float64Array((horizonSlices + 1) * SLICE_STRIDE);
+    this.horizonSlices = Math.ceil(horizonMs / world.sliceMs);
+    this.totals = new Float64Array((this.horizonSlices + 1) * SLICE_STRIDE);
+  }
+
+  /** How long a release may run in virtual time before it counts as unfinished. */
+  get horizonMs(): number {
+    return this.horizonSlices * this.world.sliceMs;
   }
 
   get lagMs(): number {
@@ -149,7 +162,7 @@ export class Trajectory {
 
   /** Serves every slice that starts before `ms` at the candidate's percent. */
   advanceTo(ms: number, candidatePercent: number): void {
-    const until = Math.min(this.horizonSlices, Math.ceil(ms / SLICE_MS));
+    const until = Math.min(this.horizonSlices, Math.ceil(ms / this.world.sliceMs));
     const { totals } = this;
     for (; this.slices < until; this.slices++) {
       const traffic = this.world.slice(this.slices, candidatePercent);
@@ -168,8 +181,9 @@ export class Trajectory {
         error: `the metrics for this window are not in yet: the source lags ${this.world.lagMs / 1000}s behind`,
       };
     }
-    const from = Math.round(window.from / SLICE_MS);
-    const to = Math.min(this.slices, Math.round(Math.min(window.to, settledUntil) / SLICE_MS));
+    const { sliceMs } = this.world;
+    const from = Math.round(window.from / sliceMs);
+    const to = Math.min(this.slices, Math.round(Math.min(window.to, settledUntil) / sliceMs));
     const samples = new Map<string, SliSample>();
     for (const version of [STABLE, CANDIDATE] as const) {
       const sample = to > from ? this.sampleOf(VERSION_OFFSETS[version], from, to) : undefined;

@@ -1,6 +1,6 @@
 import type { Plan } from "../../core/plan.js";
 import { sliValue, type SliSample } from "../../core/sli.js";
-import { CANDIDATE, SLICE_MS, STABLE, type Trajectory } from "../traffic.js";
+import { CANDIDATE, STABLE, type Trajectory } from "../traffic.js";
 import type { PolicyDriver, ReleaseOutcome } from "./outcome.js";
 
 /** What one anchor check found: a failing or passing candidate, or no data to judge. */
@@ -26,7 +26,7 @@ const CHECK_INTERVAL_MS = 60_000;
 function anchor(newRule: () => RollbackRule): PolicyDriver {
   return (plan, trajectory) => {
     const rule = newRule();
-    const horizonMs = trajectory.horizonSlices * SLICE_MS;
+    const { horizonMs } = trajectory;
     let stageIndex = 0;
     let stageStartedAt = 0;
     for (let now = CHECK_INTERVAL_MS; now <= horizonMs; now += CHECK_INTERVAL_MS) {

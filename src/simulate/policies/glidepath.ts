@@ -1,6 +1,6 @@
 import { checkWindow, createRelease, desiredCandidatePercent, isTerminal, type Release } from "../../core/release.js";
 import { step, type Input } from "../../core/step.js";
-import { CANDIDATE, SLICE_MS, STABLE } from "../traffic.js";
+import { CANDIDATE, STABLE } from "../traffic.js";
 import type { PolicyDriver } from "./outcome.js";
 
 const ACTOR = "glidepath simulate";
@@ -10,7 +10,7 @@ const ACTOR = "glidepath simulate";
  * the simulated metrics source in place of the platform's. A manual stage is approved at once.
  */
 export const runGlidepath: PolicyDriver = (plan, trajectory) => {
-  const horizonMs = trajectory.horizonSlices * SLICE_MS;
+  const { horizonMs } = trajectory;
   let release = createRelease(
     { id: "simulated", name: "simulated", target: { platform: "simulated", config: {} }, stable: STABLE, candidate: CANDIDATE, plan },
     0,
