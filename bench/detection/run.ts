@@ -13,7 +13,7 @@ import { REGRESSIONS, scenarioFor, SETTINGS, settingName, STABLE_BEHAVIOUR, type
  * SVG bar chart per traffic setting.
  */
 
-const runs = positiveInteger("BENCH_RUNS", process.env.BENCH_RUNS ?? "500");
+const runs = positiveInteger("BENCH_RUNS", process.env.BENCH_RUNS ?? "2000");
 const seed = positiveInteger("BENCH_SEED", process.env.BENCH_SEED ?? "1");
 const planName = process.env.BENCH_PLAN ?? "standard";
 const plan = BUILTIN_PLANS[planName];
@@ -24,6 +24,9 @@ function positiveInteger(name: string, text: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a whole number above 0, got ${text}`);
   return value;
 }
+
+/** Regressions the goals hold glidepath to: twice as bad or worse. */
+const GOAL_REGRESSIONS = ["errors x2", "errors x5", "errors x10", "p99 +100%"];
 
 const DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
 const CHARTS = "detection";
@@ -88,7 +91,46 @@ function markdown(): string {
     for (const row of rows) lines.push(`| ${row.regression} | ${row.policies.map(cell).join(" | ")} |`);
     lines.push("");
   }
+  lines.push(...goals());
   return `${lines.join("\n")}`;
+}
+
+/**
+ * The issue's goals, checked per setting: A/A false rollbacks at most 1%, and for every regression
+ * of x2 or more a rollback in at least 95% of runs with at most a fifth of the excess bad requests
+ * of the best anchor whose A/A rollback rate is no higher than glidepath's.
+ */
+function goals(): string[] {
+  const lines = [
+    "## Goals",
+    "",
+    "For each regression of x2 or more: glidepath's rollback rate and excess bad requests, against the anchor with the",
+    "fewest excess bad requests among those whose A/A rollback rate is no higher than glidepath's in the same setting.",
+    "The goal is a rollback rate of at least 95% and at most a fifth of that anchor's excess.",
+    "",
+    "| setting | A/A false rollbacks | regression | glidepath | best eligible anchor | ratio | goal |",
+    "|---|---:|---|---:|---|---:|---|",
+  ];
+  for (const { setting, rows } of sections) {
+    const aa = rows.find((row) => row.regression === "A/A")!.policies;
+    const glidepathAa = aa.find((policy) => policy.policy === "glidepath")!.rollbackRate;
+    const eligible = aa.filter((policy) => policy.policy !== "glidepath" && policy.rollbackRate <= glidepathAa).map((policy) => policy.policy);
+    for (const row of rows.filter((row) => GOAL_REGRESSIONS.includes(row.regression))) {
+      const glidepath = row.policies.find((policy) => policy.policy === "glidepath")!;
+      const best = row.policies
+        .filter((policy) => eligible.includes(policy.policy))
+        .reduce((a, b) => (b.meanExcessBadRequests < a.meanExcessBadRequests ? b : a));
+      const ratio = glidepath.meanExcessBadRequests / best.meanExcessBadRequests;
+      const met = glidepath.rollbackRate >= 0.95 && ratio <= 0.2 && glidepathAa <= 0.01;
+      lines.push(
+        `| ${settingName(setting)} | ${(glidepathAa * 100).toFixed(2)}% | ${row.regression} | ` +
+          `${(glidepath.rollbackRate * 100).toFixed(1)}% / ${glidepath.meanExcessBadRequests.toFixed(1)} | ` +
+          `${best.policy} ${best.meanExcessBadRequests.toFixed(1)} | ${ratio.toFixed(2)} | ${met ? "met" : "**missed**"} |`,
+      );
+    }
+  }
+  lines.push("");
+  return lines;
 }
 
 function cell(policy: PolicyReport): string {

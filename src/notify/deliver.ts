@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { request, type Dispatcher } from "undici";
+import { request } from "undici";
 import { discordPayload } from "./discord.js";
 import { googleChatPayload } from "./google-chat.js";
 import { testNotice, type Notice } from "./notice.js";
@@ -22,7 +22,6 @@ export interface Channel {
 export interface DeliveryOptions {
   /** How long the whole request may take, answer included. */
   timeoutMs: number;
-  dispatcher?: Dispatcher;
   /** Epoch milliseconds; the system clock by default. */
   now?: () => number;
 }
@@ -66,7 +65,6 @@ export async function deliver(
       headers,
       body,
       signal: AbortSignal.timeout(options.timeoutMs),
-      ...(options.dispatcher && { dispatcher: options.dispatcher }),
     });
     const answer = await response.body.text();
     if (response.statusCode >= 200 && response.statusCode < 300) return { ok: true, status: response.statusCode };
