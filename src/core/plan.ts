@@ -1,6 +1,7 @@
 import YAML from "yaml";
 import { z } from "zod";
 import { parseDuration } from "./duration.js";
+import { describeIssue } from "./schema-issues.js";
 import { SLIS, type Sli } from "./sli.js";
 
 export type Progression = "auto" | "manual";
@@ -168,7 +169,7 @@ export class PlanError extends Error {
 export function parsePlan(input: unknown): Plan | PlanError {
   const result = planSchema.safeParse(input);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => describeIssue(input, issue));
+    const issues = result.error.issues.map((issue) => describeIssue("plan", input, issue));
     return new PlanError(`invalid plan: ${issues.join("; ")}`);
   }
   const { name, stages, slos, policy, preflight } = result.data;
@@ -222,33 +223,6 @@ export function planToInput(plan: Plan): PlanInput {
       preflight: plan.preflight.map(({ url, expectStatus, timeoutSeconds }) => ({ url, expectStatus, timeout: timeoutSeconds })),
     }),
   };
-}
-
-function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
-  const path = pathText(issue.path);
-  if (issue.code === "unrecognized_keys") {
-    return issue.keys
-      .map((key) => `${pathText([...issue.path, key])}: unknown field (${gotText(valueAt(input, [...issue.path, key]))})`)
-      .join("; ");
-  }
-  return `${path} ${issue.message} (${gotText(valueAt(input, issue.path))})`;
-}
-
-function pathText(path: PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`), "plan");
-}
-
-function gotText(value: unknown): string {
-  return value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
-}
-
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }
 
 /** The same plan with every duration divided by `timeScale`: a demo runs a 45-minute plan in 45 seconds. */

@@ -1,6 +1,7 @@
 import YAML from "yaml";
 import { z } from "zod";
 import { parseDuration } from "../core/duration.js";
+import { describeIssue } from "../core/schema-issues.js";
 
 /** How a version behaves: its error rate and a log-normal latency fitted to its p50 and p99. */
 export interface VersionBehaviour {
@@ -71,7 +72,7 @@ export class ScenarioError extends Error {
 export function parseScenario(input: unknown): Scenario | ScenarioError {
   const result = scenarioSchema.safeParse(input);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => describeIssue(input, issue));
+    const issues = result.error.issues.map((issue) => describeIssue("scenario", input, issue, scenarioMessage));
     return new ScenarioError(`invalid scenario: ${issues.join("; ")}`);
   }
   const { traffic, stable, candidate, regressionStartsAfter, metrics } = result.data;
@@ -98,30 +99,8 @@ export function parseScenarioText(text: string, source = "scenario"): Scenario |
     : scenario;
 }
 
-function describeIssue(input: unknown, issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") {
-    return issue.keys
-      .map((key) => `${pathText([...issue.path, key])}: unknown field (${gotText(valueAt(input, [...issue.path, key]))})`)
-      .join("; ");
-  }
-  const value = valueAt(input, issue.path);
-  const message = issue.code === "invalid_type" ? (value === undefined ? "is required" : `must be a ${issue.expected}`) : issue.message;
-  return `${pathText(issue.path)} ${message} (${gotText(value)})`;
-}
-
-function pathText(path: PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === "number" ? `${text}[${key}]` : `${text}.${String(key)}`), "scenario");
-}
-
-function gotText(value: unknown): string {
-  return value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
-}
-
-function valueAt(input: unknown, path: PropertyKey[]): unknown {
-  let value = input;
-  for (const key of path) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
+/** A value of the wrong type says what type it needs; a missing one that it is required. */
+function scenarioMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code !== "invalid_type") return issue.message;
+  return value === undefined ? "is required" : `must be a ${issue.expected}`;
 }
