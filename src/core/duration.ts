@@ -1,3 +1,4 @@
+import { z } from "zod";
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
 /**
@@ -27,3 +28,13 @@ export function formatDuration(seconds: number): string {
   const parts = [h ? `${h}h` : "", m ? `${m}m` : "", s || whole === 0 ? `${s}s` : ""];
   return parts.join("");
 }
+
+/** A duration in a schema: seconds as a number, or text like `90s` or `1h30m`; read as seconds. */
+export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const seconds = parseDuration(value);
+  if (seconds instanceof Error) {
+    ctx.addIssue({ code: "custom", message: seconds.message });
+    return z.NEVER;
+  }
+  return seconds;
+});

@@ -1,6 +1,6 @@
 import YAML from "yaml";
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
+import { durationSchema } from "./duration.js";
 import { describeIssue } from "./schema-issues.js";
 import { SLIS, type Sli } from "./sli.js";
 
@@ -66,20 +66,12 @@ export const DEFAULT_POLICY: Policy = {
   onMetricsUnavailable: "hold",
 };
 
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const seconds = parseDuration(value);
-  if (seconds instanceof Error) {
-    ctx.addIssue({ code: "custom", message: seconds.message });
-    return z.NEVER;
-  }
-  return seconds;
-});
 
-const positiveDuration = duration.refine((seconds) => seconds > 0, "must be longer than 0s");
+const positiveDuration = durationSchema.refine((seconds) => seconds > 0, "must be longer than 0s");
 
 const stageSchema = z.strictObject({
   percent: z.number().gt(0, "must be greater than 0").max(100, "must be at most 100"),
-  soak: duration.default(0),
+  soak: durationSchema.default(0),
   progression: z.enum(["auto", "manual"]).default("auto"),
 });
 

@@ -1,6 +1,6 @@
 import YAML from "yaml";
 import { z } from "zod";
-import { parseDuration } from "../core/duration.js";
+import { durationSchema } from "../core/duration.js";
 import { describeIssue } from "../core/schema-issues.js";
 
 /** How a version behaves: its error rate and a log-normal latency fitted to its p50 and p99. */
@@ -19,14 +19,6 @@ export interface Scenario {
   metrics: { lagSeconds: number; sampling: number };
 }
 
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const seconds = parseDuration(value);
-  if (seconds instanceof Error) {
-    ctx.addIssue({ code: "custom", message: seconds.message });
-    return z.NEVER;
-  }
-  return seconds;
-});
 
 const behaviourSchema = z
   .strictObject({
@@ -48,17 +40,17 @@ const scenarioSchema = z.strictObject({
       diurnal: z
         .strictObject({
           amplitude: z.number().min(0, "must be 0 or more").max(1, "must be at most 1"),
-          period: duration.refine((seconds) => seconds > 0, "must be longer than 0s").default(24 * 3600),
+          period: durationSchema.refine((seconds) => seconds > 0, "must be longer than 0s").default(24 * 3600),
         })
         .optional(),
     })
     .prefault({}),
   stable: behaviourSchema,
   candidate: behaviourSchema,
-  regressionStartsAfter: duration.default(0),
+  regressionStartsAfter: durationSchema.default(0),
   metrics: z
     .strictObject({
-      lag: duration.default(0),
+      lag: durationSchema.default(0),
       sampling: z.number().gt(0, "must be greater than 0").max(1, "must be at most 1").default(1),
     })
     .prefault({}),
