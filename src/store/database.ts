@@ -1,36 +1,36 @@
-import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { drizzle, type PgliteDatabase } from "drizzle-orm/pglite";
-import { migrate } from "drizzle-orm/pglite/migrator";
-import { lockDataDir } from "./data-dir-lock.js";
-import * as schema from "./schema.js";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { openEmbeddedPostgres } from "./embedded-postgres.js";
+import { openServerPostgres } from "./server-postgres.js";
+import type * as schema from "./schema.js";
 
-export type Database = PgliteDatabase<typeof schema>;
+/** The database every store takes: embedded PGlite and a PostgreSQL server look the same to them. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface OpenDatabase {
   db: Database;
   close(): Promise<void>;
 }
 
-const MIGRATIONS = new URL("./migrations", import.meta.url).pathname;
+export interface DatabaseOptions {
+  /** A PostgreSQL server (DATABASE_URL); when absent, the embedded database is used. */
+  databaseUrl?: string;
+  /** Where the embedded database keeps its data; in memory when absent. Ignored with a URL. */
+  dataDir?: string;
+}
 
 /**
- * Opens the embedded PostgreSQL (PGlite) in a data directory, or in memory when none is given,
- * and brings its schema up to date.
+ * Opens the PostgreSQL server given by `databaseUrl`, or else the embedded one, and brings its
+ * schema up to date. An Error value says what to fix when the database cannot be opened.
  */
+export async function openDatabase(options: DatabaseOptions): Promise<OpenDatabase | Error> {
+  return options.databaseUrl === undefined
+    ? openEmbeddedPostgres(options.dataDir)
+    : openServerPostgres(options.databaseUrl);
+}
+
+/** Opens the embedded database, throwing what openDatabase would return as an Error. */
 export async function openEmbeddedDatabase(dataDir?: string): Promise<OpenDatabase> {
-  const lock = dataDir ? lockDataDir(dataDir) : undefined;
-  if (lock instanceof Error) throw lock;
-  const client = dataDir ? new PGlite(join(dataDir, "pgdata")) : new PGlite();
-  const close = async () => {
-    await client.close();
-    lock?.release();
-  };
-  try {
-    await migrate(drizzle(client, { schema }), { migrationsFolder: MIGRATIONS });
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { db: drizzle(client, { schema }), close };
+  const opened = await openEmbeddedPostgres(dataDir);
+  if (opened instanceof Error) throw opened;
+  return opened;
 }

@@ -1,39 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BUILTIN_PLANS } from "../core/builtin-plans.js";
-import { createRelease, type Release } from "../core/release.js";
+import type { Release } from "../core/release.js";
 import { step } from "../core/step.js";
 import { openEmbeddedDatabase } from "./database.js";
 import { ReleaseStore, RevisionConflict } from "./release-store.js";
+import { BACKENDS, NOW, newRelease, open, removeFreshDatabases } from "./store.test-support.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function dataDir() {
-  const dir = mkdtempSync(join(tmpdir(), "glidepath-store-"));
-  dirs.push(dir);
-  return dir;
-}
-
-const NOW = Date.UTC(2026, 10, 22, 12);
-
-function newRelease(name = "checkout"): Release {
-  return createRelease(
-    {
-      id: `id-${name}`,
-      name,
-      target: { platform: "local", config: { proxyAdmin: "http://127.0.0.1:9901" } },
-      stable: "v1",
-      candidate: "v2",
-      plan: BUILTIN_PLANS.standard!,
-    },
-    NOW,
-  );
-}
+afterEach(removeFreshDatabases);
 
 function started(release: Release): ReturnType<typeof step> & { ok: true } {
   const result = step(release, { type: "start" }, NOW + 1000);
@@ -41,10 +15,10 @@ function started(release: Release): ReturnType<typeof step> & { ok: true } {
   return result;
 }
 
-describe("ReleaseStore", () => {
-  it("keeps releases, events and checks in a data directory across a reopen", async () => {
-    const dir = dataDir();
-    const first = await openEmbeddedDatabase(dir);
+describe.each(BACKENDS)("ReleaseStore on $name", (backend) => {
+  it("keeps releases, events and checks across a reopen", async () => {
+    const location = await backend.fresh();
+    const first = await open(location);
     const store = new ReleaseStore(first.db);
     const inserted = await store.insert(newRelease());
     const { release, events } = started(inserted.release);
@@ -65,7 +39,7 @@ describe("ReleaseStore", () => {
     await store.save({ release, revision: 1 }, measured.release, measured.events);
     await first.close();
 
-    const second = await openEmbeddedDatabase(dir);
+    const second = await open(location);
     const reopened = new ReleaseStore(second.db);
     const stored = await reopened.findUnfinished("checkout");
     expect(stored).toEqual({ release: measured.release, revision: 2 });
@@ -82,7 +56,7 @@ describe("ReleaseStore", () => {
   });
 
   it("refuses a write based on a revision someone else already replaced, and writes nothing", async () => {
-    const database = await openEmbeddedDatabase();
+    const database = await open(await backend.fresh());
     const store = new ReleaseStore(database.db);
     const inserted = await store.insert(newRelease());
     const { release, events } = started(inserted.release);
@@ -94,7 +68,7 @@ describe("ReleaseStore", () => {
   });
 
   it("allows one unfinished release per name, and the name again once it has finished", async () => {
-    const database = await openEmbeddedDatabase();
+    const database = await open(await backend.fresh());
     const store = new ReleaseStore(database.db);
     const first = await store.insert(newRelease());
     await expect(store.insert({ ...newRelease(), id: "another" })).rejects.toThrow();
@@ -104,12 +78,15 @@ describe("ReleaseStore", () => {
     expect((await store.findUnfinished("checkout"))?.release.id).toBe("another");
     await database.close();
   });
+});
 
+describe("embedded database", () => {
   it("lets one process at a time use a data directory, and takes over a lock left by a dead one", async () => {
-    const dir = dataDir();
-    const open = await openEmbeddedDatabase(dir);
+    const { dataDir } = await BACKENDS[0]!.fresh();
+    const dir = dataDir!;
+    const opened = await openEmbeddedDatabase(dir);
     await expect(openEmbeddedDatabase(dir)).rejects.toThrow(`in use by a glidepath process (pid ${process.pid})`);
-    await open.close();
+    await opened.close();
 
     writeFileSync(join(dir, "glidepath.lock"), "2147483646");
     const reopened = await openEmbeddedDatabase(dir);
