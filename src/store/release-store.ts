@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
 import type { Check } from "../core/check.js";
 import type { ReleaseEvent, ReleaseEventDraft, ReleaseEventType } from "../core/events.js";
 import type { Release, ReleaseState } from "../core/release.js";
@@ -12,6 +12,15 @@ type EventRow = typeof events.$inferSelect;
 export interface StoredRelease {
   release: Release;
   revision: number;
+}
+
+export interface ClaimRequest {
+  /** Who claims, unique per replica (e.g. host and pid). */
+  owner: string;
+  now: number;
+  /** How long the lease lasts; renew it before then to keep driving the release. */
+  leaseMs: number;
+  limit: number;
 }
 
 export class RevisionConflict extends Error {
@@ -60,6 +69,61 @@ export class ReleaseStore {
       await insertEvents(tx, next.id, newEvents);
     });
     return { release: next, revision };
+  }
+
+  /**
+   * Leases up to `limit` unfinished releases whose next run is due and whose lease is free or
+   * expired, oldest wake-up first, so that this owner alone drives them until the lease ends.
+   * A lease is not a write of the release: `revision` stays, so `save` works on what this returns.
+   */
+  async claimDue({ owner, now, leaseMs, limit }: ClaimRequest): Promise<StoredRelease[]> {
+    const at = new Date(now);
+    return this.db.transaction(async (tx) => {
+      // SKIP LOCKED: replicas claiming at the same moment pass over the rows another one is
+      // claiming instead of queueing behind its lock, so each gets different releases at once.
+      // A row whose claim commits meanwhile is re-checked against the lease condition and dropped.
+      const due = await tx
+        .select({ id: releases.id })
+        .from(releases)
+        .where(
+          and(
+            isNull(releases.finishedAt),
+            lte(releases.nextRunAt, at),
+            or(isNull(releases.leaseExpiresAt), lte(releases.leaseExpiresAt, at)),
+          ),
+        )
+        .orderBy(asc(releases.nextRunAt))
+        .limit(limit)
+        .for("update", { skipLocked: true });
+      if (due.length === 0) return [];
+      const claimed = await tx
+        .update(releases)
+        .set({ leaseOwner: owner, leaseExpiresAt: new Date(now + leaseMs) })
+        .where(inArray(releases.id, due.map(({ id }) => id)))
+        .returning();
+      return claimed.map(fromRow).sort((a, b) => (a.release.nextRunAt ?? 0) - (b.release.nextRunAt ?? 0));
+    });
+  }
+
+  /**
+   * Extends this owner's lease to `now + leaseMs`. False when the lease is no longer ours (it
+   * expired, or another owner has it): stop driving the release and leave it to claimDue.
+   */
+  async renewLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
+    const renewed = await this.db
+      .update(releases)
+      .set({ leaseExpiresAt: new Date(now + leaseMs) })
+      .where(and(eq(releases.id, id), eq(releases.leaseOwner, owner), gt(releases.leaseExpiresAt, new Date(now))))
+      .returning({ id: releases.id });
+    return renewed.length > 0;
+  }
+
+  /** Gives up this owner's lease, so any replica can claim the release when it is next due. */
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.db
+      .update(releases)
+      .set({ leaseOwner: null, leaseExpiresAt: null })
+      .where(and(eq(releases.id, id), eq(releases.leaseOwner, owner)));
   }
 
   async events(releaseId: string, afterId = 0): Promise<ReleaseEvent[]> {
@@ -125,7 +189,8 @@ function toRow(release: Release) {
   };
 }
 
-function fromRow({ revision, ...row }: ReleaseRow): StoredRelease {
+// The lease belongs to the store, not the release: kept out of it, save never writes a lease back.
+function fromRow({ revision, leaseOwner: _leaseOwner, leaseExpiresAt: _leaseExpiresAt, ...row }: ReleaseRow): StoredRelease {
   return {
     revision,
     release: {

@@ -41,6 +41,9 @@ export const releases = pgTable(
     appliedSplit: jsonb("applied_split").$type<Split>(),
     /** Bumped by every write, so two writers cannot both win. */
     revision: integer("revision").notNull().default(0),
+    /** The replica driving this release until `leaseExpiresAt`; see ReleaseStore.claimDue. */
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: moment("lease_expires_at"),
     createdAt: moment("created_at").notNull(),
     updatedAt: moment("updated_at").notNull(),
     finishedAt: moment("finished_at"),
