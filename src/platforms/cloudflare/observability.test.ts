@@ -63,7 +63,7 @@ describe("ObservabilitySource (against a stub)", () => {
     expect(samples).toEqual(
       new Map([
         ["v1", { requests: 903, errors: 3, latencyMs: { p50: 10, p90: 20, p99: 30, p999: 40 } }],
-        ["v2", { requests: 100, errors: 10, latencyMs: { p50: 20, p90: 40, p99: 60, p999: 80 } }],
+        ["v2", { requests: 100, errors: 10, latencyMs: { p50: 20, p90: 40, p99: 60, p999: 80 }, sampleInterval: 2 }],
       ]),
     );
   });

@@ -60,17 +60,20 @@ export class ObservabilitySource implements MetricsSource {
       const requests = outcomes.reduce((sum, { estimate }) => sum + estimate, 0);
       if (requests === 0) continue;
       const errors = outcomes.filter(({ outcome }) => !HEALTHY_OUTCOMES.has(outcome)).reduce((sum, { estimate }) => sum + estimate, 0);
-      samples.set(version, { requests, errors, latencyMs: latencies.get(version) ?? {} });
+      const sampleInterval = requests / outcomes.reduce((sum, { seen }) => sum + seen, 0);
+      samples.set(version, { requests, errors, latencyMs: latencies.get(version) ?? {}, ...(sampleInterval > 1 && { sampleInterval }) });
     }
     return samples;
   }
 
-  private async countsByOutcome(window: MetricsWindow): Promise<{ version: string; outcome: string; estimate: number }[]> {
+  /** Per version and outcome, the events Cloudflare kept (`seen`) and what they stand for (`estimate`). */
+  private async countsByOutcome(window: MetricsWindow): Promise<{ version: string; outcome: string; seen: number; estimate: number }[]> {
     const [count] = await this.calculate(window, [], [{ operator: "count", alias: "count" }], [VERSION_KEY, OUTCOME_KEY]);
     return (count?.aggregates ?? []).flatMap((aggregate) => {
       const version = groupValue(aggregate, VERSION_KEY);
       const outcome = groupValue(aggregate, OUTCOME_KEY);
-      return version === undefined || outcome === undefined ? [] : [{ version, outcome, estimate: aggregate.value * (aggregate.sampleInterval ?? 1) }];
+      if (version === undefined || outcome === undefined) return [];
+      return [{ version, outcome, seen: aggregate.value, estimate: aggregate.value * (aggregate.sampleInterval ?? 1) }];
     });
   }
 
