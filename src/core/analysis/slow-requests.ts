@@ -25,13 +25,16 @@ export function slowRequestCounts(candidate: LatencyHistogram, stable: LatencyHi
 
   const pooled = candidate.counts.map((count, i) => count + stable.counts[i]!);
   const boundIndex = boundNearestQuantile(candidate.boundsMs, pooled, quantile);
-  const slowerThan = (counts: number[]) => counts.slice(boundIndex + 1).reduce((sum, count) => sum + count, 0);
-  const trials = (counts: number[]) => counts.reduce((sum, count) => sum + count, 0);
-  return {
-    boundMs: candidate.boundsMs[boundIndex]!,
-    candidate: { trials: trials(candidate.counts), events: slowerThan(candidate.counts) },
-    stable: { trials: trials(stable.counts), events: slowerThan(stable.counts) },
+  const count = (counts: number[]) => {
+    let trials = 0;
+    let events = 0;
+    counts.forEach((requests, i) => {
+      trials += requests;
+      if (i > boundIndex) events += requests;
+    });
+    return { trials, events };
   };
+  return { boundMs: candidate.boundsMs[boundIndex]!, candidate: count(candidate.counts), stable: count(stable.counts) };
 }
 
 /**
@@ -47,7 +50,8 @@ function boundNearestQuantile(boundsMs: number[], pooled: number[], quantile: nu
   boundsMs.forEach((_, i) => {
     above -= pooled[i]!;
     if (above <= 0) return;
-    const distance = Math.abs(Math.log(above / total / wanted));
+    const ratio = above / total / wanted;
+    const distance = ratio >= 1 ? ratio : 1 / ratio;
     if (distance < bestDistance) {
       best = i;
       bestDistance = distance;
