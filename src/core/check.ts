@@ -131,8 +131,6 @@ function judgeSequentialSlo(slo: SequentialSlo, candidate: Side, stable: Side | 
 
 function judgeSlo(slo: Exclude<Slo, SequentialSlo>, candidate: Side, stable: Side | null): SloResult {
   const result = measuredValues(slo, candidate, stable);
-  const candidateValue = result.candidate;
-  const stableValue = result.stable;
   const relative = "maxRatioToStable" in slo;
   if (relative && !stable) return { ...result, verdict: "not_applicable", threshold: null };
 
@@ -147,8 +145,8 @@ function judgeSlo(slo: Exclude<Slo, SequentialSlo>, candidate: Side, stable: Sid
   if (missing) {
     return { ...result, verdict: "insufficient_data", threshold: null, note: `no ${slo.sli} measured for ${missing.version}` };
   }
-  const threshold = relative ? slo.maxRatioToStable * stableValue! : slo.max;
-  return { ...result, verdict: candidateValue! <= threshold ? "pass" : "fail", threshold };
+  const threshold = relative ? slo.maxRatioToStable * result.stable! : slo.max;
+  return { ...result, verdict: result.candidate! <= threshold ? "pass" : "fail", threshold };
 }
 
 /** The failing SLOs of a check in words, e.g. "error_rate <= 0.01: v2 0.152 (v1 0.001)". */

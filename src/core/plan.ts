@@ -29,7 +29,7 @@ export function isSequential(slo: Slo): slo is SequentialSlo {
   return "test" in slo;
 }
 
-export const SEQUENTIAL_DEFAULTS = { alpha: 0.01, minEffect: 0.1 } as const;
+const SEQUENTIAL_DEFAULTS = { alpha: 0.01, minEffect: 0.1 } as const;
 
 export interface Policy {
   checkIntervalSeconds: number;
