@@ -23,6 +23,13 @@ export interface ClaimRequest {
   limit: number;
 }
 
+/** Who a release made through the server belongs to; `glidepath rollout` releases have none. */
+export interface ReleaseOwnership {
+  teamId?: string;
+  targetId?: string;
+  createdBy?: string;
+}
+
 export class RevisionConflict extends Error {
   override name = "RevisionConflict";
 }
@@ -31,9 +38,9 @@ export class RevisionConflict extends Error {
 export class ReleaseStore {
   constructor(private readonly db: Database) {}
 
-  async insert(release: Release, initialEvents: ReleaseEventDraft[] = []): Promise<StoredRelease> {
+  async insert(release: Release, initialEvents: ReleaseEventDraft[] = [], ownership: ReleaseOwnership = {}): Promise<StoredRelease> {
     await this.db.transaction(async (tx) => {
-      await tx.insert(releases).values(toRow(release));
+      await tx.insert(releases).values({ ...toRow(release), ...ownership });
       await insertEvents(tx, release.id, initialEvents);
     });
     return { release, revision: 0 };
@@ -189,8 +196,17 @@ function toRow(release: Release) {
   };
 }
 
-// The lease belongs to the store, not the release: kept out of it, save never writes a lease back.
-function fromRow({ revision, leaseOwner: _leaseOwner, leaseExpiresAt: _leaseExpiresAt, ...row }: ReleaseRow): StoredRelease {
+// The lease and the ownership belong to the store, not the release: kept out of it, save never
+// writes them back.
+export function fromRow({
+  revision,
+  leaseOwner: _leaseOwner,
+  leaseExpiresAt: _leaseExpiresAt,
+  teamId: _teamId,
+  targetId: _targetId,
+  createdBy: _createdBy,
+  ...row
+}: ReleaseRow): StoredRelease {
   return {
     revision,
     release: {
