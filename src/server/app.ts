@@ -1,0 +1,83 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+import { mountApiDocs } from "./api-docs.js";
+import { authenticate, resolveTeam } from "./auth/authenticate.js";
+import type { ServerEnv, Services } from "./context.js";
+import { HttpProblem, type FieldProblem } from "./problems.js";
+import { ROUTE_GROUPS } from "./routes/index.js";
+
+export type ServerApp = OpenAPIHono<ServerEnv>;
+
+const TARGET_NAMES: Record<string, string> = { json: "body", param: "path", query: "query", header: "header", cookie: "cookie" };
+/** Paths anyone may call: signing in, first-start setup, the API's own description. */
+const PUBLIC_API_PATHS = new Set(["/api/v1/session", "/api/v1/setup", "/api/v1/openapi.json"]);
+
+/** The HTTP API: every route validated by its zod schema, which also writes the OpenAPI document. */
+export function createApp(services: Services): ServerApp {
+  const app = new OpenAPIHono<ServerEnv>({ defaultHook: answerInvalidInput });
+
+  app.use("*", async (c, next) => {
+    c.set("services", services);
+    await next();
+  });
+  app.use("/api/v1/*", async (c, next) => {
+    const isPublic = PUBLIC_API_PATHS.has(c.req.path) && (c.req.path !== "/api/v1/session" || c.req.method === "POST");
+    return isPublic ? next() : authenticate(c, next);
+  });
+  app.use("/api/v1/teams/:team/*", resolveTeam);
+  app.use("/api/v1/teams/:team", resolveTeam);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "A team API token, `gp_...`, made under the team's tokens.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "glidepath_session",
+    description: "The dashboard's session; writes also need the X-CSRF-Token header.",
+  });
+  for (const register of ROUTE_GROUPS) register(app);
+
+  app.doc31("/api/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Glidepath API",
+      version: "1",
+      description: "Gradual deployments that check SLOs at every stage and roll back by themselves.",
+    },
+  });
+  mountApiDocs(app as unknown as Hono<never>);
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/metrics", async (c) => {
+    const { registry } = services.metrics;
+    return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
+  });
+
+  app.notFound((c) => c.json(new HttpProblem(404, "not_found", `no route ${c.req.method} ${c.req.path}`).body(), 404));
+  app.onError((error, c) => {
+    if (error instanceof HttpProblem) return c.json(error.body(), error.status, error.headers);
+    if (error instanceof HTTPException) {
+      const problem = new HttpProblem(error.status === 413 ? 413 : 400, "invalid_request", error.message || "the request is malformed");
+      return c.json(problem.body(), problem.status);
+    }
+    console.error(`glidepath serve: ${c.req.method} ${c.req.path} failed:`, error);
+    return c.json({ error: { code: "internal", message: "the server failed on this request; it is logged" } }, 500);
+  });
+  return app;
+}
+
+function answerInvalidInput(result: { target: string; success: boolean; error?: ZodError }) {
+  if (result.success || !result.error) return;
+  const where = TARGET_NAMES[result.target] ?? result.target;
+  const fieldAt = (path: PropertyKey[]) => [where, ...path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`))].join("");
+  const fields: FieldProblem[] = result.error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ field: fieldAt([...issue.path, key]), message: "unknown field" }))
+      : [{ field: fieldAt(issue.path), message: issue.message }],
+  );
+  throw new HttpProblem(400, "invalid_request", `the ${where} is invalid: ${fields.map((f) => `${f.field}: ${f.message}`).join("; ")}`, fields);
+}

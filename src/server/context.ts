@@ -1,0 +1,49 @@
+import type { Clock } from "../support/clock.js";
+import type { Engine } from "../engine/engine.js";
+import type { AuditStore } from "../store/audit-store.js";
+import type { Database } from "../store/database.js";
+import type { IdentityStore, Team } from "../store/identity-store.js";
+import type { ReleaseStore } from "../store/release-store.js";
+import type { Role } from "./auth/roles.js";
+import type { SecretBox } from "./auth/secret-box.js";
+import type { LoginLimiter } from "./auth/login-limiter.js";
+import type { ServerMetrics } from "./metrics.js";
+
+/** Who is calling: a person signed in through the dashboard, or an API token. */
+export type Principal =
+  | { kind: "user"; userId: string; email: string; name: string; sessionId: string; csrfToken: string }
+  | { kind: "token"; tokenId: string; name: string; teamId: string; role: Role };
+
+export interface TeamAccess {
+  team: Team;
+  role: Role;
+}
+
+/** Everything the routes need, made once when the server starts. */
+export interface Services {
+  db: Database;
+  clock: Clock;
+  identities: IdentityStore;
+  audit: AuditStore;
+  releases: ReleaseStore;
+  secrets: SecretBox;
+  engine: Engine;
+  loginLimiter: LoginLimiter;
+  metrics: ServerMetrics;
+  /** Where people reach this server, for links in messages, e.g. "http://127.0.0.1:8080". */
+  publicUrl: string;
+  /** Tells the release scheduler that something may be due now. */
+  nudge(): void;
+}
+
+export interface ServerEnv {
+  Variables: {
+    services: Services;
+    principal: Principal;
+    access: TeamAccess;
+  };
+}
+
+export function actorName(principal: Principal): string {
+  return principal.kind === "user" ? principal.email : `token ${principal.name}`;
+}

@@ -1,0 +1,6 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { ServerEnv } from "../context.js";
+import { tokenRoutes } from "./tokens.js";
+
+/** Every group of API routes; each registers its own under /api/v1. */
+export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [tokenRoutes];

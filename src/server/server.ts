@@ -1,0 +1,65 @@
+import { createAdaptorServer } from "@hono/node-server";
+import type { Server } from "node:http";
+import { Engine } from "../engine/engine.js";
+import { AuditStore } from "../store/audit-store.js";
+import type { OpenDatabase } from "../store/database.js";
+import { IdentityStore } from "../store/identity-store.js";
+import { ReleaseStore } from "../store/release-store.js";
+import type { Clock } from "../support/clock.js";
+import { closeServer, listen, type HostPort } from "../support/listen.js";
+import { createApp, type ServerApp } from "./app.js";
+import { LoginLimiter } from "./auth/login-limiter.js";
+import { SecretBox } from "./auth/secret-box.js";
+import type { Services } from "./context.js";
+import { ServerMetrics } from "./metrics.js";
+import { createPlatformConnector } from "./platform-connections.js";
+
+export interface ServerOptions {
+  database: OpenDatabase;
+  clock: Clock;
+  secretKey: Buffer;
+  address: HostPort;
+  /** Where people reach the server, for links; by default its listening address. */
+  publicUrl?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  app: ServerApp;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Starts the API on its address, with every release's engine work behind it. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { db } = options.database;
+  const secrets = new SecretBox(options.secretKey);
+  const releaseStore = new ReleaseStore(db);
+  const engine = new Engine({ store: releaseStore, clock: options.clock, connect: createPlatformConnector(db, secrets) });
+  const services: Services = {
+    db,
+    clock: options.clock,
+    identities: new IdentityStore(db),
+    audit: new AuditStore(db),
+    releases: releaseStore,
+    secrets,
+    engine,
+    loginLimiter: new LoginLimiter(() => options.clock.now()),
+    metrics: new ServerMetrics(() => releaseStore.countByState()),
+    publicUrl: "",
+    nudge: () => {},
+  };
+  const app = createApp(services);
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const bound = await listen(server, options.address);
+  const url = `http://${bound.host.includes(":") ? `[${bound.host}]` : bound.host}:${bound.port}`;
+  services.publicUrl = options.publicUrl ?? url;
+  return {
+    url,
+    app,
+    services,
+    close: async () => {
+      await closeServer(server);
+    },
+  };
+}
