@@ -297,8 +297,18 @@ export const deliveries = pgTable(
   (table) => [
     index("deliveries_due").on(table.nextAttemptAt).where(sql`${table.status} = 'pending'`),
     uniqueIndex("deliveries_channel_event").on(table.channelId, table.eventId),
+    index("deliveries_channel").on(table.channelId, table.id),
   ],
 );
+
+/** How far a reader of the events table has got: the outbox turns every event up to `eventId` into deliveries. */
+export const outboxCursors = pgTable("outbox_cursors", {
+  name: text("name").primaryKey(),
+  eventId: bigint("event_id", { mode: "number" }).notNull(),
+  /** Since when the cursor has waited at a gap in event ids: an event still being written, or one rolled back. */
+  heldSince: moment("held_since"),
+  updatedAt: moment("updated_at").notNull(),
+});
 
 /** Responses to create requests made with an Idempotency-Key, replayed when the same request comes again. */
 export const idempotencyKeys = pgTable(
