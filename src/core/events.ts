@@ -13,6 +13,10 @@ export interface ProbeResult {
 }
 
 export type ReleaseEventBody =
+  /** Recorded with the release: who asked for it. */
+  | { type: "release_created"; stable: string; candidate: string; plan: string }
+  /** A person asked a pending release to start; its actor says who. */
+  | { type: "start_requested" }
   | { type: "preflight_completed"; passed: boolean; results: ProbeResult[] }
   /** `adoptedSplit`: the split already live that the release took over. */
   | { type: "release_started"; stable: string; candidate: string; plan: string; adoptedSplit?: Split }

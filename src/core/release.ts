@@ -50,7 +50,10 @@ export interface Release {
   evidence: (SloEvidence | null)[];
   /** The state a paused release returns to when resumed. */
   pausedFrom: "running" | "awaiting_approval" | null;
-  /** When the engine must next wake this release; null when only a person can move it. */
+  /**
+   * When the engine must next wake this release; null when only a person can move it. A release
+   * that has ended stays due until the engine has confirmed its final split on the platform.
+   */
   nextRunAt: number | null;
   /** Why the release ended or paused, in words a user can act on. */
   reason: string | null;
@@ -63,6 +66,11 @@ export interface Release {
 
 export function isTerminal(state: ReleaseState): boolean {
   return TERMINAL_STATES.includes(state);
+}
+
+/** Ended, with its final split confirmed on the platform: nothing more for the engine to do. */
+export function isSettled(release: Release): boolean {
+  return isTerminal(release.state) && release.nextRunAt === null;
 }
 
 export function currentStage(release: Release) {
@@ -105,7 +113,8 @@ export function splitNote(release: Release): string {
 
 export type NewRelease = Pick<Release, "id" | "name" | "target" | "stable" | "candidate" | "plan">;
 
-export function createRelease(fields: NewRelease, now: number): Release {
+/** A release waits for a person's start command unless `autoStart` has the engine start it at once. */
+export function createRelease(fields: NewRelease, now: number, { autoStart = false } = {}): Release {
   return {
     ...fields,
     state: "pending",
@@ -117,7 +126,7 @@ export function createRelease(fields: NewRelease, now: number): Release {
     consecutiveFailures: 0,
     evidence: fields.plan.slos.map((slo) => (isSequential(slo) ? { earlierStages: noEvidence(), currentStage: noEvidence() } : null)),
     pausedFrom: null,
-    nextRunAt: now,
+    nextRunAt: autoStart ? now : null,
     reason: null,
     appliedSplit: null,
     createdAt: now,

@@ -138,7 +138,7 @@ type Scenario = typeof scenarioArbitrary extends fc.Arbitrary<infer T> ? T : nev
 function toInput(action: Action, release: Release, now: number): Input {
   switch (action.kind) {
     case "start":
-      return { type: "start" };
+      return { type: "preflight_skipped" };
     case "measured":
       return action.samples === null
         ? { type: "measured", window: checkWindow(release, now), samples: null, error: "timeout" }
@@ -252,7 +252,7 @@ describe("step, for random plans and random inputs over time", () => {
         for (const { before, input, now, result } of run(scenario).transitions) {
           if (!result.ok) continue;
           const after = result.release;
-          if (input.type === "start" && before.state === "pending") {
+          if (input.type === "preflight_skipped" && before.state === "pending") {
             // Starting enters the first stage; it promotes at once only when the plan is a bare 100% auto stage.
             expect(after.stageIndex).toBe(0);
             const only = plan.stages[0]!;

@@ -74,7 +74,7 @@ class Drive {
       { id: "r1", name: "checkout", target: { platform: "local", config: {} }, stable: STABLE, candidate: CANDIDATE, plan: p },
       T0,
     );
-    if (start) this.send({ type: "start" });
+    if (start) this.send({ type: "preflight_skipped" });
   }
 
   get interval() {
@@ -153,7 +153,7 @@ describe("starting", () => {
     expect(drive.state).toBe("pending");
     expect(desiredSplit(drive.release)).toEqual([{ version: STABLE, percent: 100 }]);
 
-    drive.send({ type: "start" });
+    drive.send({ type: "preflight_skipped" });
     expect(drive.state).toBe("running");
     expect(drive.stageIndex).toBe(0);
     expect(desiredSplit(drive.release)).toEqual(splitAt(STABLE, CANDIDATE, 10));
@@ -161,13 +161,29 @@ describe("starting", () => {
     expect(drive.release.nextRunAt).toBe(T0 + MINUTE);
   });
 
+  it("waits for a person's start command unless created to start at once", () => {
+    const drive = new Drive(plan(), false);
+    expect(drive.release.nextRunAt).toBeNull();
+    expect(createRelease(drive.release, T0, { autoStart: true }).nextRunAt).toBe(T0);
+
+    drive.now += MINUTE;
+    expect(drive.command({ type: "start" })).toBeUndefined();
+    expect(drive.release.nextRunAt).toBe(drive.now);
+    expect(drive.state).toBe("pending");
+    expect(drive.events.at(-1)).toMatchObject({ type: "start_requested", actor: "ada", at: T0 + MINUTE });
+    expect(drive.command({ type: "start" })).toBe("the release is already starting");
+
+    drive.send({ type: "preflight_skipped" });
+    expect(drive.command({ type: "start" })).toBe("cannot start a release that is running");
+  });
+
   it("ignores measurements before the start and a second start", () => {
     const drive = new Drive(plan(), false);
     expect(drive.check(HEALTHY())).toEqual([]);
     expect(drive.state).toBe("pending");
-    drive.send({ type: "start" });
+    drive.send({ type: "preflight_skipped" });
     const started = drive.release;
-    expect(drive.send({ type: "start" })).toEqual([]);
+    expect(drive.send({ type: "preflight_skipped" })).toEqual([]);
     expect(drive.release).toBe(started);
   });
 });
@@ -191,7 +207,8 @@ describe("the happy path", () => {
     expect(drive.state).toBe("succeeded");
     expect(desiredSplit(drive.release)).toEqual([{ version: CANDIDATE, percent: 100 }]);
     expect(drive.release.finishedAt).toBe(T0 + 10 * MINUTE);
-    expect(drive.release.nextRunAt).toBeNull();
+    // Due until the engine confirms the final split.
+    expect(drive.release.nextRunAt).toBe(T0 + 10 * MINUTE);
     expect(drive.eventTypes().filter((type) => type === "stage_started")).toHaveLength(3);
     expect(drive.eventTypes().at(-1)).toBe("promoted");
   });
@@ -242,7 +259,7 @@ describe("failing checks", () => {
     drive.checks(1, BROKEN);
     expect(drive.state).toBe("rolled_back");
     expect(desiredSplit(drive.release)).toEqual([{ version: STABLE, percent: 100 }]);
-    expect(drive.release.nextRunAt).toBeNull();
+    expect(drive.release.nextRunAt).toBe(drive.now);
     expect(drive.release.finishedAt).toBe(drive.now);
   });
 
@@ -601,7 +618,7 @@ describe("terminal states never change", () => {
     const final = drive.release;
     const later = T0 + 24 * 60 * MINUTE;
     for (const input of [
-      { type: "start" },
+      { type: "preflight_skipped" },
       { type: "measured", window: { from: T0, to: later }, samples: HEALTHY() },
       { type: "measured", window: { from: T0, to: later }, samples: null },
       { type: "drift", expected: desiredSplit(final), actual: splitAt(STABLE, CANDIDATE, 30) },
@@ -696,7 +713,7 @@ describe("adopting a split already live", () => {
   });
 
   it("starts at the last stage at or below the candidate's live share, never above it", () => {
-    const result = step(adopting(splitAt("v1", "v2", 40)), { type: "start" }, 1000);
+    const result = step(adopting(splitAt("v1", "v2", 40)), { type: "preflight_skipped" }, 1000);
     if (!result.ok) throw new Error(result.error);
     expect(result.release).toMatchObject({ state: "running", stageIndex: 1 });
     expect(desiredSplit(result.release)).toEqual(splitAt("v1", "v2", 25));
@@ -704,7 +721,7 @@ describe("adopting a split already live", () => {
   });
 
   it("starts at the first stage when the candidate's share is below every stage", () => {
-    const result = step(adopting(splitAt("v1", "v2", 1)), { type: "start" }, 1000);
+    const result = step(adopting(splitAt("v1", "v2", 1)), { type: "preflight_skipped" }, 1000);
     expect(result.ok && result.release.stageIndex).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { percentOf, type Split } from "./split.js";
 
 /** What a person (or a token) asks of a release. */
 export type Command =
+  | { type: "start" }
   | { type: "approve" }
   | { type: "deny"; reason?: string }
   | { type: "pause"; reason?: string }
@@ -18,7 +19,8 @@ export type CommandType = Command["type"];
 
 /** Everything that can move a release. */
 export type Input =
-  | { type: "start" }
+  /** The plan has no preflight probes: the first stage can start. */
+  | { type: "preflight_skipped" }
   /** The plan's preflight probes of the candidate ran, before any traffic moved. */
   | { type: "preflight_done"; results: ProbeResult[] }
   /** The engine measured the check window: samples per version, or null when the metrics source failed. */
@@ -32,6 +34,7 @@ export type StepResult = { ok: true; release: Release; events: ReleaseEventDraft
 
 /** From where each command is allowed, and what it does. */
 const COMMAND_STATES: Record<CommandType, readonly ReleaseState[]> = {
+  start: ["pending"],
   approve: ["awaiting_approval"],
   deny: ["awaiting_approval"],
   pause: ["running", "awaiting_approval"],
@@ -49,7 +52,7 @@ const COMMAND_STATES: Record<CommandType, readonly ReleaseState[]> = {
 export function step(release: Release, input: Input, now: number): StepResult {
   const transition = new Transition(release, now);
   switch (input.type) {
-    case "start":
+    case "preflight_skipped":
       if (release.state !== "pending") return { ok: true, release, events: [] };
       transition.start();
       break;
@@ -221,6 +224,11 @@ class Transition {
   command(input: Command & { actor: string }): string | undefined {
     const { actor } = input;
     switch (input.type) {
+      case "start":
+        if (this.release.nextRunAt !== null) return "the release is already starting";
+        this.release = { ...this.release, nextRunAt: this.now };
+        this.emit({ type: "start_requested" }, actor);
+        return;
       case "approve":
         if (this.release.lastVerdict !== "pass") {
           return "the latest check did not pass; wait for a passing check, or promote now to override";
@@ -300,8 +308,9 @@ class Transition {
     }
   }
 
+  /** The release stays due until the engine has confirmed its final split, so a crash before then cannot strand it. */
   finish(state: "succeeded" | "rolled_back" | "cancelled" | "failed", reason: string, check?: Check, actor = ENGINE_ACTOR) {
-    this.release = { ...this.release, state, reason, pausedFrom: null, nextRunAt: null, finishedAt: this.now };
+    this.release = { ...this.release, state, reason, pausedFrom: null, nextRunAt: this.now, finishedAt: this.now };
     if (state === "succeeded") this.emit({ type: "promoted", reason }, actor);
     else if (state === "rolled_back") this.emit({ type: "rolled_back", reason, ...(check && { check }) }, actor);
     else this.emit({ type: state, reason }, actor);

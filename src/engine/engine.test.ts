@@ -111,6 +111,7 @@ const release = (engine: Engine, overrides: Partial<Plan> = {}) =>
     stable: "v1",
     candidate: "v2",
     plan: { ...plan, ...overrides },
+    autoStart: true,
   });
 
 const types = (events: ReleaseEvent[]) => events.map((event) => event.type);
@@ -236,6 +237,34 @@ describe("Engine", () => {
     expect(finished.state).toBe("succeeded");
     expect(types(await h.events(created.id))).not.toContain("drift_detected");
     expect(h.splits).toEqual(["v1=90% v2=10%", "v1=50% v2=50%", "v2=100%"]);
+  });
+
+  it("keeps a rollback due until its split has landed, so a fresh engine settles it after a crash", async () => {
+    const h = await harness(() => both(healthy, healthy));
+    const created = await release(h.engine);
+    const stopped = new AbortController();
+    h.metrics.answer = () => {
+      stopped.abort();
+      return both(healthy, healthy);
+    };
+    await h.engine.run(created.id, stopped.signal);
+    expect(h.splits).toEqual(["v1=90% v2=10%"]);
+
+    class DyingTarget extends LocalTarget {
+      override async applySplit(): Promise<void> {
+        throw new Error("the process died here");
+      }
+    }
+    const dying = new Engine({ store: h.store, clock: h.clock, connect: () => ({ target: new DyingTarget({ adminUrl: h.adminUrl }), metrics: h.metrics }) });
+    expect((await dying.command(created.id, { type: "rollback_now" }, "alice")).ok).toBe(true);
+    await expect(dying.pass(created.id)).rejects.toThrow("the process died here");
+    expect((await h.store.get(created.id))!.release).toMatchObject({ state: "rolled_back", nextRunAt: h.clock.now() });
+    expect(h.splits).toEqual(["v1=90% v2=10%"]);
+
+    const settled = await h.restartEngine().pass(created.id);
+
+    expect(settled).toMatchObject({ state: "rolled_back", nextRunAt: null });
+    expect(h.splits).toEqual(["v1=90% v2=10%", "v1=100%"]);
   });
 
   it("resumes after a restart with the soak already served, not counting the time it was down", async () => {

@@ -5,6 +5,7 @@ import {
   checkWindow,
   createRelease,
   desiredSplit,
+  isSettled,
   isTerminal,
   splitNote,
   type NewRelease,
@@ -13,7 +14,7 @@ import {
 import { formatSplit, splitAt, splitsEqual, type Split } from "../core/split.js";
 import { step, type Command, type Input, type StepResult } from "../core/step.js";
 import { PlatformError, type PlatformConnection } from "../platforms/types.js";
-import { RevisionConflict, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
+import { RevisionConflict, type ReleaseOwnership, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
 import type { Clock } from "../support/clock.js";
 import { runProbes } from "./preflight.js";
 import { withRetry } from "./retry.js";
@@ -30,7 +31,16 @@ export interface EngineEvents {
   retry: [releaseId: string, message: string, delayMs: number];
 }
 
-export type NewReleaseRequest = Omit<NewRelease, "id" | "stable"> & { stable?: string };
+/** `autoStart`: the engine starts the release at once instead of waiting for a person's start command. */
+export type NewReleaseRequest = Omit<NewRelease, "id" | "stable"> & { stable?: string; autoStart?: boolean };
+
+export interface CreateOptions {
+  /** Take over a split between the same two versions that is already live. */
+  adopt?: boolean;
+  /** Who asked: recorded as the release's first event. */
+  actor?: string;
+  ownership?: ReleaseOwnership;
+}
 
 /** Thrown for requests the engine refuses: bad versions, a split already in flight, a wrong state. */
 export class ReleaseRefused extends Error {
@@ -63,7 +73,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * serve 100% stable, unless `adopt` lets the release take over a split between the same two
    * versions that is already live. Without a stable version, the one serving the traffic is it.
    */
-  async create(fields: NewReleaseRequest, { adopt = false } = {}): Promise<Release> {
+  async create({ autoStart = false, ...fields }: NewReleaseRequest, { adopt = false, actor, ownership }: CreateOptions = {}): Promise<Release> {
     const { target } = this.options.connect({ target: fields.target });
     const retry = { clock: this.options.clock, attempts: CREATE_ATTEMPTS };
     const [versions, live] = await Promise.all([
@@ -85,29 +95,70 @@ export class Engine extends EventEmitter<EngineEvents> {
       const advice = adoptable ? "finish or undo the rollout in flight first, or adopt it" : "finish or undo the rollout in flight first";
       throw new ReleaseRefused(`the live split is ${formatSplit(live)}, not 100% on the stable version ${stable}; ${advice}`);
     }
-    const release = createRelease({ ...fields, stable, id: randomUUID() }, this.options.clock.now());
-    const stored = await this.options.store.insert({ ...release, appliedSplit: live });
+    const release = createRelease({ ...fields, stable, id: randomUUID() }, this.options.clock.now(), { autoStart });
+    const created: ReleaseEventDraft[] = actor
+      ? [{ type: "release_created", stable, candidate: release.candidate, plan: release.plan.name, at: release.createdAt, actor }]
+      : [];
+    const stored = await this.options.store.insert({ ...release, appliedSplit: live }, created, ownership);
     return stored.release;
   }
 
   /** Drives the release until it has ended and its final split is on the platform. */
   async run(releaseId: string, signal?: AbortSignal): Promise<Release> {
     for (;;) {
-      const stored = await this.load(releaseId);
+      // Registered before the pass, so a command that lands during it cuts the sleep after it short.
+      const waker = new AbortController();
+      this.wakers.set(releaseId, waker);
       try {
-        const settled = await this.wakeUp(stored, signal);
-        if (settled) return settled;
-      } catch (error) {
-        if (!(error instanceof PlatformError) || isTerminal(stored.release.state)) throw error;
-        if (!error.retryable) {
-          await this.advance(releaseId, { type: "platform_failed", reason: error.message });
-        } else {
-          this.emit("retry", releaseId, error.message, UNREACHABLE_PAUSE_MS);
-          await this.options.clock.sleepUntil(this.options.clock.now() + UNREACHABLE_PAUSE_MS, signal);
+        let release: Release;
+        try {
+          release = await this.pass(releaseId, signal);
+        } catch (error) {
+          const stored = await this.load(releaseId);
+          if (signal?.aborted) return stored.release;
+          if (!(error instanceof PlatformError) || isTerminal(stored.release.state)) throw error;
+          release = await this.recover(releaseId, error);
         }
+        if (isSettled(release) || signal?.aborted) return release;
+        const wakeUp = signal ? AbortSignal.any([signal, waker.signal]) : waker.signal;
+        await this.options.clock.sleepUntil(release.nextRunAt ?? Number.POSITIVE_INFINITY, wakeUp);
+      } finally {
+        if (this.wakers.get(releaseId) === waker) this.wakers.delete(releaseId);
       }
-      if (signal?.aborted) return (await this.load(releaseId)).release;
     }
+  }
+
+  /**
+   * One wake-up, without sleeping: makes the platform serve the split the release's state asks
+   * for, then runs what is due, and again, so that a new stage's split or a final split lands in
+   * the same pass. Returns the release once nothing is due now.
+   */
+  async pass(releaseId: string, signal?: AbortSignal): Promise<Release> {
+    for (;;) {
+      const { release } = await this.reconcile(await this.load(releaseId), signal);
+      const due = release.nextRunAt !== null && release.nextRunAt <= this.options.clock.now();
+      if (isTerminal(release.state) || !due || signal?.aborted) return release;
+      await this.advance(releaseId, await this.nextInput(release));
+    }
+  }
+
+  /**
+   * Deals with a pass that threw. A platform refusal that no retry can fix fails a release still
+   * in flight; after anything else the release is due again in 30 s, so a rollback keeps trying.
+   * Returns the release as it now is.
+   */
+  async recover(releaseId: string, error: unknown): Promise<Release> {
+    const { release } = await this.load(releaseId);
+    if (error instanceof PlatformError && !error.retryable && !isTerminal(release.state)) {
+      await this.advance(releaseId, { type: "platform_failed", reason: error.message });
+      return (await this.load(releaseId)).release;
+    }
+    if (error instanceof PlatformError) this.emit("retry", releaseId, error.message, UNREACHABLE_PAUSE_MS);
+    const until = this.options.clock.now() + UNREACHABLE_PAUSE_MS;
+    const postponed = await this.update(releaseId, (latest) =>
+      latest.nextRunAt === null ? undefined : { release: { ...latest, nextRunAt: Math.max(latest.nextRunAt, until) }, events: [] },
+    );
+    return postponed.release;
   }
 
   /** Applies a person's command, then wakes the release's driver so the split follows at once. */
@@ -131,29 +182,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     return withRetry(() => target.currentSplit(), { clock: this.options.clock, attempts: RECONCILE_ATTEMPTS });
   }
 
-  /** One wake-up. Returns the release once it needs nothing more, else sleeps until the next one. */
-  private async wakeUp(stored: StoredRelease, signal?: AbortSignal): Promise<Release | undefined> {
-    const { clock } = this.options;
-    const id = stored.release.id;
-    const waker = new AbortController();
-    this.wakers.set(id, waker);
-    try {
-      const reconciled = await this.reconcile(stored, signal);
-      if (isTerminal(reconciled.release.state)) return reconciled.release;
-
-      const { nextRunAt } = reconciled.release;
-      if (nextRunAt !== null && nextRunAt <= clock.now()) {
-        await this.advance(id, await this.nextInput(reconciled.release));
-        return undefined;
-      }
-      const wakeAt = nextRunAt ?? Number.POSITIVE_INFINITY;
-      await clock.sleepUntil(wakeAt, signal ? AbortSignal.any([signal, waker.signal]) : waker.signal);
-      return undefined;
-    } finally {
-      if (this.wakers.get(id) === waker) this.wakers.delete(id);
-    }
-  }
-
   private async nextInput(release: Release): Promise<Input> {
     if (release.state === "pending") return this.preflight(release);
     const now = this.options.clock.now();
@@ -173,28 +201,21 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** Probes the candidate, reachable by override but without traffic, before the first stage. */
   private async preflight(release: Release): Promise<Input> {
     const probes = release.plan.preflight ?? [];
-    if (probes.length === 0) return { type: "start" };
+    if (probes.length === 0) return { type: "preflight_skipped" };
     const { target } = this.options.connect(release);
     const retry = { clock: this.options.clock, attempts: RECONCILE_ATTEMPTS };
     await withRetry(() => target.prepareOverride(release.stable, release.candidate, splitNote(release)), retry);
     return { type: "preflight_done", results: await runProbes(probes, target.overrideHeaders(release.candidate)) };
   }
 
-  /** Runs one input through the state machine and stores the result, one writer at a time. */
-  private advance(releaseId: string, input: Input, adjust = (release: Release) => release): Promise<StepResult> {
-    return this.exclusively(releaseId, async () => {
-      for (;;) {
-        const stored = await this.load(releaseId);
-        const result = step(stored.release, input, this.options.clock.now());
-        if (!result.ok || result.events.length === 0) return result;
-        try {
-          await this.save(stored, adjust(result.release), result.events);
-          return result;
-        } catch (error) {
-          if (!(error instanceof RevisionConflict)) throw error;
-        }
-      }
+  /** Runs one input through the state machine and stores the result. */
+  private async advance(releaseId: string, input: Input, adjust = (release: Release) => release): Promise<StepResult> {
+    let result!: StepResult;
+    await this.update(releaseId, (release) => {
+      result = step(release, input, this.options.clock.now());
+      return result.ok && result.events.length > 0 ? { release: adjust(result.release), events: result.events } : undefined;
     });
+    return result;
   }
 
   /**
@@ -215,7 +236,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       onRetry: (error: Error, delayMs: number) => this.emit("retry", release.id, error.message, delayMs),
     };
     const desired = desiredSplit(release);
-    if (ending && release.appliedSplit && splitsEqual(release.appliedSplit, desired)) return stored;
+    if (ending && release.appliedSplit && splitsEqual(release.appliedSplit, desired)) return this.recordApplied(stored, desired, false);
     if (release.state === "paused") return stored;
 
     const actual = await withRetry(() => target.currentSplit(), retry);
@@ -234,14 +255,39 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.recordApplied(stored, desired, true);
   }
 
+  /** Records a split confirmed on the platform; when it is the final split of a release that has ended, the release is settled. */
   private recordApplied(stored: StoredRelease, split: Split, announce: boolean): Promise<StoredRelease> {
-    if (stored.release.appliedSplit && splitsEqual(stored.release.appliedSplit, split)) return Promise.resolve(stored);
-    return this.exclusively(stored.release.id, async () => {
-      const latest = await this.load(stored.release.id);
+    const settles = (release: Release) => isTerminal(release.state) && release.nextRunAt !== null && splitsEqual(desiredSplit(release), split);
+    const recorded = (release: Release) => release.appliedSplit !== null && splitsEqual(release.appliedSplit, split);
+    if (recorded(stored.release) && !settles(stored.release)) return Promise.resolve(stored);
+    return this.update(stored.release.id, (release) => {
+      if (recorded(release) && !settles(release)) return undefined;
       const events: ReleaseEventDraft[] = announce
-        ? [{ type: "split_applied", split, note: splitNote(latest.release), at: this.options.clock.now(), actor: ENGINE_ACTOR }]
+        ? [{ type: "split_applied", split, note: splitNote(release), at: this.options.clock.now(), actor: ENGINE_ACTOR }]
         : [];
-      return this.save(latest, { ...latest.release, appliedSplit: split }, events);
+      return { release: { ...release, appliedSplit: split, ...(settles(release) && { nextRunAt: null }) }, events };
+    });
+  }
+
+  /**
+   * Loads the release, changes it and stores the change with its events, one writer at a time in
+   * this process, and again from the fresh release when a writer elsewhere got there first.
+   */
+  private update(
+    releaseId: string,
+    change: (release: Release) => { release: Release; events: ReleaseEventDraft[] } | undefined,
+  ): Promise<StoredRelease> {
+    return this.exclusively(releaseId, async () => {
+      for (;;) {
+        const stored = await this.load(releaseId);
+        const changed = change(stored.release);
+        if (!changed) return stored;
+        try {
+          return await this.save(stored, changed.release, changed.events);
+        } catch (error) {
+          if (!(error instanceof RevisionConflict)) throw error;
+        }
+      }
     });
   }
 

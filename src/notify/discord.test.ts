@@ -46,7 +46,7 @@ describe("discordPayload", () => {
 
   it("truncates a 10,000-character reason to fit Discord's limits", () => {
     const run = new ReleaseRun();
-    run.send({ type: "start" });
+    run.send({ type: "preflight_skipped" });
     run.send({ type: "rollback_now", reason: "x".repeat(10_000), actor: "ada" });
     const [embed] = discordPayload(noticeFor(run.release, run.last("rolled_back"))!).embeds;
 

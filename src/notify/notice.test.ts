@@ -44,7 +44,7 @@ describe("noticeFor", () => {
 
   it("follows a release through its stages, the approval and the promotion", () => {
     const run = new ReleaseRun();
-    run.send({ type: "start" });
+    run.send({ type: "preflight_skipped" });
     run.check(HEALTHY());
     run.check(HEALTHY());
     run.check(HEALTHY());
@@ -69,7 +69,7 @@ describe("noticeFor", () => {
 
   it("says who cancelled a release, and where", () => {
     const run = new ReleaseRun();
-    run.send({ type: "start" });
+    run.send({ type: "preflight_skipped" });
     run.send({ type: "cancel", reason: "wrong build", actor: "ada" });
 
     const notice = noticeFor(run.release, run.last("cancelled"));
@@ -80,7 +80,7 @@ describe("noticeFor", () => {
 
   it("reports a split changed behind Glidepath's back with both splits", () => {
     const run = new ReleaseRun();
-    run.send({ type: "start" });
+    run.send({ type: "preflight_skipped" });
     run.send({ type: "drift", expected: [{ version: "v1", percent: 95 }, { version: "v2", percent: 5 }], actual: [{ version: "v1", percent: 100 }] });
 
     const notice = noticeFor(run.release, run.last("drift_detected"));
@@ -106,16 +106,16 @@ describe("noticeFor", () => {
     kinds.add(created!.kind);
 
     const failed = new ReleaseRun();
-    failed.send({ type: "start" });
+    failed.send({ type: "preflight_skipped" });
     failed.send({ type: "platform_failed", reason: "the Worker was deleted" });
     const cancelled = new ReleaseRun();
-    cancelled.send({ type: "start" });
+    cancelled.send({ type: "preflight_skipped" });
     cancelled.send({ type: "cancel", actor: "ada" });
     const drifted = new ReleaseRun();
-    drifted.send({ type: "start" });
+    drifted.send({ type: "preflight_skipped" });
     drifted.send({ type: "drift", expected: [{ version: "v1", percent: 95 }, { version: "v2", percent: 5 }], actual: [{ version: "v1", percent: 100 }] });
     const promoted = new ReleaseRun();
-    promoted.send({ type: "start" });
+    promoted.send({ type: "preflight_skipped" });
     promoted.check(HEALTHY());
     promoted.check(HEALTHY());
     promoted.check(HEALTHY());

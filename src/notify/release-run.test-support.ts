@@ -67,7 +67,7 @@ export class ReleaseRun {
 /** Started, healthy at 5%, then broken at 25%: rolled back at stage 2. */
 export function rolledBackAtStage2(): ReleaseRun {
   const run = new ReleaseRun();
-  run.send({ type: "start" });
+  run.send({ type: "preflight_skipped" });
   run.check(HEALTHY());
   run.check(BROKEN());
   return run;

@@ -20,16 +20,36 @@ describe.each(BACKENDS)("release leases on $name", (backend) => {
     store = new ReleaseStore(database.db);
   }
 
-  it("claims due unfinished releases only, and not one another owner holds until its lease expires", async () => {
+  it("claims due releases only, and not one another owner holds until its lease expires", async () => {
     await openStore();
     await store.insert(newRelease("due"));
     await store.insert({ ...newRelease("later"), nextRunAt: NOW + 60_000 });
-    await store.insert({ ...newRelease("finished"), state: "succeeded", finishedAt: NOW });
+    await store.insert({ ...newRelease("settled"), state: "succeeded", finishedAt: NOW, nextRunAt: null });
+    await store.insert({ ...newRelease("waiting"), nextRunAt: null });
 
     expect(ids(await claim(store, "a"))).toEqual(["id-due"]);
     expect(await claim(store, "b", NOW + LEASE_MS - 1)).toEqual([]);
     expect(ids(await claim(store, "b", NOW + LEASE_MS))).toEqual(["id-due"]);
     expect(ids(await claim(store, "c", NOW + 60_000 + LEASE_MS))).toEqual(["id-due", "id-later"]);
+  });
+
+  it("claims a release that has ended until its final split is confirmed", async () => {
+    await openStore();
+    await store.insert({ ...newRelease("ending"), state: "rolled_back", finishedAt: NOW });
+    expect(ids(await claim(store, "a"))).toEqual(["id-ending"]);
+  });
+
+  it("tells when claimDue will next find something, counting leases held", async () => {
+    await openStore();
+    expect(await store.nextClaimableAt()).toBeNull();
+    await store.insert({ ...newRelease("waiting"), nextRunAt: null });
+    await store.insert({ ...newRelease("later"), nextRunAt: NOW + 60_000 });
+    expect(await store.nextClaimableAt()).toBe(NOW + 60_000);
+
+    await store.insert(newRelease("due"));
+    expect(await store.nextClaimableAt()).toBe(NOW);
+    await claim(store, "a");
+    expect(await store.nextClaimableAt()).toBe(NOW + LEASE_MS);
   });
 
   it("renews a lease for its owner only, and frees it when released", async () => {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import type { Check } from "../core/check.js";
 import type { ReleaseEvent, ReleaseEventDraft, ReleaseEventType } from "../core/events.js";
 import type { Release, ReleaseState } from "../core/release.js";
@@ -79,9 +79,10 @@ export class ReleaseStore {
   }
 
   /**
-   * Leases up to `limit` unfinished releases whose next run is due and whose lease is free or
-   * expired, oldest wake-up first, so that this owner alone drives them until the lease ends.
-   * A lease is not a write of the release: `revision` stays, so `save` works on what this returns.
+   * Leases up to `limit` releases whose next run is due and whose lease is free or expired,
+   * oldest wake-up first, so that this owner alone drives them until the lease ends. A release
+   * that has ended is due too until its final split is confirmed. A lease is not a write of the
+   * release: `revision` stays, so `save` works on what this returns.
    */
   async claimDue({ owner, now, leaseMs, limit }: ClaimRequest): Promise<StoredRelease[]> {
     const at = new Date(now);
@@ -93,11 +94,7 @@ export class ReleaseStore {
         .select({ id: releases.id })
         .from(releases)
         .where(
-          and(
-            isNull(releases.finishedAt),
-            lte(releases.nextRunAt, at),
-            or(isNull(releases.leaseExpiresAt), lte(releases.leaseExpiresAt, at)),
-          ),
+          and(lte(releases.nextRunAt, at), or(isNull(releases.leaseExpiresAt), lte(releases.leaseExpiresAt, at))),
         )
         .orderBy(asc(releases.nextRunAt))
         .limit(limit)
@@ -110,6 +107,18 @@ export class ReleaseStore {
         .returning();
       return claimed.map(fromRow).sort((a, b) => (a.release.nextRunAt ?? 0) - (b.release.nextRunAt ?? 0));
     });
+  }
+
+  /**
+   * When claimDue will next find something: the earliest wake-up of any release, or the end of
+   * the lease on it if that is later. Null when no release needs the engine.
+   */
+  async nextClaimableAt(): Promise<number | null> {
+    const [row] = await this.db
+      .select({ at: sql`min(greatest(${releases.nextRunAt}, ${releases.leaseExpiresAt}))`.mapWith(releases.nextRunAt) })
+      .from(releases)
+      .where(isNotNull(releases.nextRunAt));
+    return toMs(row?.at ?? null);
   }
 
   /**
@@ -131,6 +140,15 @@ export class ReleaseStore {
       .update(releases)
       .set({ leaseOwner: null, leaseExpiresAt: null })
       .where(and(eq(releases.id, id), eq(releases.leaseOwner, owner)));
+  }
+
+  /** How many releases are in each state, for /metrics. */
+  async countByState(): Promise<Record<string, number>> {
+    const rows = await this.db
+      .select({ state: releases.state, count: sql<number>`count(*)::int` })
+      .from(releases)
+      .groupBy(releases.state);
+    return Object.fromEntries(rows.map(({ state, count }) => [state, count]));
   }
 
   async events(releaseId: string, afterId = 0): Promise<ReleaseEvent[]> {
@@ -224,7 +242,7 @@ export function fromRow({
   };
 }
 
-function eventFromRow(row: EventRow): ReleaseEvent {
+export function eventFromRow(row: EventRow): ReleaseEvent {
   return {
     ...row.data,
     id: row.id,

@@ -20,6 +20,7 @@ export function newRelease(name = "checkout"): Release {
       plan: BUILTIN_PLANS.standard!,
     },
     NOW,
+    { autoStart: true },
   );
 }
 

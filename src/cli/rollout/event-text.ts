@@ -15,6 +15,8 @@ export function describeEvent(release: Release, event: ReleaseEventDraft): strin
       const verdict = event.passed ? pc.green("preflight passed") : pc.red("preflight FAILED");
       return `${verdict}: ${results.join(", ")}`;
     }
+    case "start_requested":
+      return `start requested by ${event.actor}`;
     case "release_started":
       return `release ${release.name}: ${event.stable} -> ${event.candidate} with plan ${event.plan}`;
     case "stage_started": {

@@ -79,7 +79,7 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
 async function createOrExplain(engine: Engine, request: RolloutRequest): Promise<Release> {
   try {
     return await engine.create(
-      { name: request.name, target: request.target, stable: request.stable, candidate: request.candidate, plan: request.plan },
+      { name: request.name, target: request.target, stable: request.stable, candidate: request.candidate, plan: request.plan, autoStart: true },
       { adopt: request.adopt },
     );
   } catch (error) {

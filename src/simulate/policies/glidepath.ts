@@ -15,7 +15,7 @@ export const runGlidepath: PolicyDriver = (plan, trajectory) => {
     { id: "simulated", name: "simulated", target: { platform: "simulated", config: {} }, stable: STABLE, candidate: CANDIDATE, plan },
     0,
   );
-  release = advance(release, { type: "start" }, 0);
+  release = advance(release, { type: "preflight_skipped" }, 0);
   while (!isTerminal(release.state)) {
     const now = release.nextRunAt;
     if (now === null || now > horizonMs) return { result: "unfinished", endedAtMs: horizonMs };
