@@ -4,6 +4,7 @@ import { registerLoadCommand } from "./commands/load.js";
 import { registerProxyCommand } from "./commands/proxy.js";
 import { registerRolloutCommand } from "./commands/rollout.js";
 import { registerSampleServiceCommand } from "./commands/sample-service.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSimCommand } from "./commands/sim.js";
 import { registerSimulateCommand } from "./commands/simulate.js";
 import { ExitCode } from "./exit-codes.js";
@@ -18,6 +19,7 @@ const program = new Command()
 
 registerDemoCommand(program);
 registerRolloutCommand(program);
+registerServeCommand(program);
 registerProxyCommand(program);
 registerSampleServiceCommand(program);
 registerLoadCommand(program);

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { Hono } from "hono";
+import type { Env, Hono } from "hono";
 
 const SWAGGER_UI = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 const ASSETS: Record<string, string> = {
@@ -27,7 +27,7 @@ const PAGE = `<!doctype html>
 const START = `window.ui = SwaggerUIBundle({ url: "/api/v1/openapi.json", dom_id: "#api", deepLinking: true });`;
 
 /** The API reference at /docs, served from this package so it works with no internet access. */
-export function mountApiDocs(app: Hono<never>): void {
+export function mountApiDocs<E extends Env>(app: Hono<E>): void {
   app.get("/docs", (c) => c.html(PAGE));
   app.get("/docs/assets/start.js", (c) => c.body(START, 200, { "content-type": "text/javascript; charset=utf-8" }));
   app.get("/docs/assets/:file", async (c) => {

@@ -1,11 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { mountApiDocs } from "./api-docs.js";
 import { authenticate, resolveTeam } from "./auth/authenticate.js";
 import type { ServerEnv, Services } from "./context.js";
 import { HttpProblem, type FieldProblem } from "./problems.js";
+import { mountSetupPage } from "./setup-page.js";
 import { ROUTE_GROUPS } from "./routes/index.js";
 
 export type ServerApp = OpenAPIHono<ServerEnv>;
@@ -50,7 +50,8 @@ export function createApp(services: Services): ServerApp {
       description: "Gradual deployments that check SLOs at every stage and roll back by themselves.",
     },
   });
-  mountApiDocs(app as unknown as Hono<never>);
+  mountApiDocs(app);
+  mountSetupPage(app);
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/metrics", async (c) => {
     const { registry } = services.metrics;

@@ -1,0 +1,60 @@
+import { type Command, Option } from "commander";
+import { serve } from "../../server/serve.js";
+import { parsePortFlag } from "../number-flag.js";
+import { runCommand } from "../run-command.js";
+import { onStopSignal } from "../stop-signal.js";
+import { UsageError } from "../exit-codes.js";
+
+interface ServeFlags {
+  port: string;
+  host: string;
+  dataDir: string;
+  publicUrl?: string;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("Run the Glidepath server: the API, the dashboard, and the engine driving every team's releases")
+    .option("--port <port>", "port for the API and dashboard", "8080")
+    .option("--host <host>", "address to listen on; 0.0.0.0 for every interface", "127.0.0.1")
+    .option("--data-dir <dir>", "where the embedded database and the secret key file live", ".glidepath")
+    .addOption(new Option("--public-url <url>", "the address people use to reach the server, for links in notifications").env("GLIDEPATH_PUBLIC_URL"))
+    .addHelpText(
+      "after",
+      `
+Environment:
+  DATABASE_URL               PostgreSQL to use instead of the embedded database (several replicas may share it)
+  GLIDEPATH_SECRET_KEY       32-byte key (base64 or hex) sealing stored credentials; default: <data-dir>/secret.key
+  GLIDEPATH_ADMIN_EMAIL      on first start, the first admin's email ...
+  GLIDEPATH_ADMIN_PASSWORD   ... and password (otherwise a one-time setup link is printed)
+  GLIDEPATH_BOOTSTRAP_TOKEN  on first start, becomes an admin API token of the default team`,
+    )
+    .action(
+      runCommand(async (flags: ServeFlags) => {
+        const env = process.env;
+        const serving = await serve({
+          address: { host: flags.host, port: parsePortFlag("--port", flags.port) },
+          dataDir: flags.dataDir,
+          databaseUrl: env.DATABASE_URL || undefined,
+          secretKey: env.GLIDEPATH_SECRET_KEY || undefined,
+          publicUrl: flags.publicUrl?.replace(/\/+$/, ""),
+          bootstrap: {
+            adminEmail: env.GLIDEPATH_ADMIN_EMAIL || undefined,
+            adminPassword: env.GLIDEPATH_ADMIN_PASSWORD || undefined,
+            bootstrapToken: env.GLIDEPATH_BOOTSTRAP_TOKEN || undefined,
+          },
+        });
+        if (serving instanceof Error) throw new UsageError(serving.message);
+        const { url } = serving.server;
+        const where = env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : `embedded database in ${flags.dataDir}`;
+        process.stdout.write(`glidepath serve: ${url} (${where})\n  API docs: ${url}/docs\n  metrics:  ${url}/metrics\n`);
+        if (serving.setupUrl) {
+          process.stdout.write(`\nNobody can sign in yet. Open this one-time link within 24 hours to create the first admin:\n  ${serving.setupUrl}\n`);
+        }
+        const signal = await new Promise<NodeJS.Signals>((resolve) => onStopSignal(resolve));
+        process.stdout.write(`${signal}: stopping; releases resume where they are at the next start\n`);
+        await serving.close();
+      }),
+    );
+}
