@@ -35,8 +35,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { db } = options.database;
   const secrets = new SecretBox(options.secretKey);
   const releaseStore = new ReleaseStore(db);
-  const metrics = new ServerMetrics(() => releaseStore.countByState());
-  const engine = new Engine({ store: releaseStore, clock: options.clock, connect: createPlatformConnector(db, secrets, metrics) });
+  const engine = new Engine({ store: releaseStore, clock: options.clock, connect: createPlatformConnector(db, secrets) });
   const services: Services = {
     db,
     clock: options.clock,
@@ -46,7 +45,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     secrets,
     engine,
     loginLimiter: new LoginLimiter(() => options.clock.now()),
-    metrics,
+    metrics: new ServerMetrics(() => releaseStore.countByState()),
     publicUrl: "",
     nudge: () => {},
   };

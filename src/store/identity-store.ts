@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import type { Role } from "../server/auth/roles.js";
 import type { Database } from "./database.js";
 import { apiTokens, memberships, sessions, setupLinks, teams, users } from "./schema.js";
@@ -42,6 +42,21 @@ export class IdentityStore {
   async createTeam(team: Team): Promise<Team | "slug_taken"> {
     const [row] = await this.db.insert(teams).values(team).onConflictDoNothing().returning();
     return row ?? "slug_taken";
+  }
+
+  /** A new team with its creator as the first admin; "slug_taken" when another team has the slug. */
+  async createTeamWithAdmin(team: Team, userId: string): Promise<Team | "slug_taken"> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.insert(teams).values(team).onConflictDoNothing().returning();
+      if (!row) return "slug_taken";
+      await tx.insert(memberships).values({ teamId: row.id, userId, role: "admin", createdAt: team.createdAt });
+      return row;
+    });
+  }
+
+  async renameTeam(id: string, name: string): Promise<Team | undefined> {
+    const [row] = await this.db.update(teams).set({ name }).where(eq(teams.id, id)).returning();
+    return row;
   }
 
   async teamBySlug(slug: string): Promise<Team | undefined> {
@@ -106,6 +121,43 @@ export class IdentityStore {
     return rows.map((row) => ({ ...row, role: row.role as Role }));
   }
 
+  async member(teamId: string, userId: string): Promise<Member | undefined> {
+    const [row] = await this.db
+      .select({ ...publicUser, role: memberships.role })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+    return row && { ...row, role: row.role as Role };
+  }
+
+  /**
+   * Gives a member another role (`null`: removes them), unless that would leave the team without
+   * an admin. The team's row is locked meanwhile, so two admins demoting each other cannot both win.
+   * Answers the member as they were.
+   */
+  async changeMember(teamId: string, userId: string, role: Role | null): Promise<Member | "not_member" | "last_admin"> {
+    return this.db.transaction(async (tx) => {
+      await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId)).for("update");
+      const [before] = await tx
+        .select({ ...publicUser, role: memberships.role })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.teamId, teamId), eq(memberships.userId, userId)));
+      if (!before) return "not_member";
+      if (before.role === "admin" && role !== "admin") {
+        const [admins] = await tx
+          .select({ count: sql<number>`count(*)::int` })
+          .from(memberships)
+          .where(and(eq(memberships.teamId, teamId), eq(memberships.role, "admin")));
+        if ((admins?.count ?? 0) <= 1) return "last_admin";
+      }
+      const own = and(eq(memberships.teamId, teamId), eq(memberships.userId, userId));
+      if (role === null) await tx.delete(memberships).where(own);
+      else await tx.update(memberships).set({ role }).where(own);
+      return { ...before, role: before.role as Role };
+    });
+  }
+
   /** Adds the user to the team or changes their role there. */
   async setMembership(teamId: string, userId: string, role: Role, now: Date): Promise<void> {
     await this.db
@@ -146,6 +198,11 @@ export class IdentityStore {
 
   async deleteSession(id: string): Promise<void> {
     await this.db.delete(sessions).where(eq(sessions.id, id));
+  }
+
+  /** Signs the user out everywhere but `keepId`, e.g. after a password change. */
+  async deleteOtherSessions(userId: string, keepId: string): Promise<void> {
+    await this.db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, keepId)));
   }
 
   async createToken(token: ApiToken & { hash: string }): Promise<ApiToken> {
