@@ -1,11 +1,231 @@
-import type { Release } from "../core/release.js";
-import type { PlatformConnection } from "../platforms/types.js";
+import { APIError } from "cloudflare";
+import { z } from "zod";
+import type { Release, TargetRef } from "../core/release.js";
+import { CloudflareApi } from "../platforms/cloudflare/cloudflare-api.js";
+import { connectPlatform, type PlatformSecrets } from "../platforms/registry.js";
+import { type DeploymentTarget, type MetricsSource, type PlatformConnection, PlatformError } from "../platforms/types.js";
+import { ConfigStore, type Connection, type Target } from "../store/config-store.js";
 import type { Database } from "../store/database.js";
 import type { SecretBox } from "./auth/secret-box.js";
+import type { ServerMetrics } from "./metrics.js";
 
-/** Connects a release to its target's platform with the credentials of the target's connection. */
-export function createPlatformConnector(_db: Database, _secrets: SecretBox): (release: Pick<Release, "target">) => PlatformConnection {
-  return () => {
-    throw new Error("connections are not built yet");
+/** A connection's credentials, as sealed in its row: one of them, by platform, or none. */
+export interface ConnectionSecret {
+  /** Cloudflare: the API token. */
+  apiToken?: string;
+  /** Local: the proxy's admin token, when it was started with one. */
+  adminToken?: string;
+}
+
+/** What a sealed secret is bound to, so it opens only on its own row. */
+export const secretBinding = (connectionId: string) => `connection:${connectionId}`;
+
+/** The sealed form of a connection's credentials; "" when there are none (a local proxy without a token). */
+export function sealConnectionSecret(secrets: SecretBox, connectionId: string, secret: ConnectionSecret): string {
+  const present = Object.fromEntries(Object.entries(secret).filter(([, value]) => value !== undefined && value !== ""));
+  return Object.keys(present).length === 0 ? "" : secrets.seal(JSON.stringify(present), secretBinding(connectionId));
+}
+
+/** The connection's credentials, or an Error that says why they cannot be opened. */
+export function openConnectionSecret(secrets: SecretBox, connection: Pick<Connection, "id" | "sealedSecret">): ConnectionSecret | Error {
+  if (connection.sealedSecret === "") return {};
+  const opened = secrets.open(connection.sealedSecret, secretBinding(connection.id));
+  if (opened instanceof Error) return opened;
+  try {
+    return JSON.parse(opened) as ConnectionSecret;
+  } catch {
+    return new Error("a stored secret is not in a known format; enter the connection's credentials again");
+  }
+}
+
+/** The credentials as the platform registry takes them. */
+export function platformSecrets(secret: ConnectionSecret): PlatformSecrets {
+  return { proxyToken: secret.adminToken, cloudflareApiToken: secret.apiToken };
+}
+
+/** A connection's settings under the names a release's TargetRef config gives them. */
+function connectionConfig(connection: Pick<Connection, "platform" | "settings">): Record<string, string> {
+  const { settings } = connection;
+  if (connection.platform === "local") return { proxyAdmin: settings.adminUrl ?? "" };
+  return Object.fromEntries(Object.entries({ accountId: settings.accountId, apiBaseUrl: settings.apiBaseUrl }).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >;
+}
+
+/**
+ * What a release made through the server stores as its target: the platform and every setting
+ * the platform needs except the credentials, which stay sealed in the connection named by
+ * `config.connectionId`.
+ */
+export function targetRefFor(target: Pick<Target, "settings">, connection: Pick<Connection, "id" | "platform" | "settings">): TargetRef {
+  return { platform: connection.platform, config: { ...target.settings, ...connectionConfig(connection), connectionId: connection.id } };
+}
+
+/** Connects to a platform and counts each call, and each failure, in the server's metrics. */
+export function connectCounted(ref: TargetRef, secret: ConnectionSecret, metrics?: ServerMetrics): PlatformConnection {
+  const open = async () => connectPlatform(ref, platformSecrets(secret));
+  return counted(ref.platform, open, () => connectPlatform(ref, placeholderSecrets()), metrics);
+}
+
+/**
+ * Tries a new or changed connection with one cheap call: the local proxy's split, or for
+ * Cloudflare, whether the token may read the account's Workers. An Error says what failed.
+ */
+export async function testConnection(
+  connection: Pick<Connection, "platform" | "settings">,
+  secret: ConnectionSecret,
+  metrics?: ServerMetrics,
+): Promise<Error | undefined> {
+  try {
+    if (connection.platform === "local") {
+      await connectCounted({ platform: "local", config: connectionConfig(connection) }, secret, metrics).target.currentSplit();
+    } else {
+      await countCall(metrics, connection.platform, "verifyAccount", () => verifyCloudflareAccount(connection.settings, secret));
+    }
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+const PROBE_WORKER = "glidepath-connection-check";
+const SCRIPT_NOT_FOUND = 10007;
+
+/**
+ * Lists the versions of a Worker that should not exist: Cloudflare answers "no such Worker" only
+ * to a token that may read the account's Workers, and refuses a bad token or a foreign account.
+ */
+async function verifyCloudflareAccount(settings: Record<string, string>, secret: ConnectionSecret): Promise<void> {
+  const accountId = settings.accountId ?? "";
+  const api = new CloudflareApi({ accountId, worker: PROBE_WORKER, apiToken: secret.apiToken ?? "", apiBaseUrl: settings.apiBaseUrl, timeoutMs: 10_000 });
+  await api.call(`read the Workers of account ${accountId}`, z.unknown(), async (sdk) => {
+    try {
+      return await sdk.workers.scripts.versions.list(PROBE_WORKER, { account_id: accountId, deployable: true });
+    } catch (error) {
+      if (error instanceof APIError && error.status === 404 && error.errors.some(({ code }) => code === SCRIPT_NOT_FOUND)) return null;
+      throw error;
+    }
+  });
+}
+
+/** The engine's `connect`, plus a way to forget a connection's cached credentials at once. */
+export interface PlatformConnector {
+  (release: Pick<Release, "target">): PlatformConnection;
+  /** Drops the cached credentials of a connection; the next call reads them again. */
+  invalidate(connectionId: string): void;
+}
+
+interface CachedConnection {
+  updatedAt: number;
+  connection: Connection;
+  secret: ConnectionSecret;
+}
+
+/**
+ * Connects a release to its target's platform with the credentials of the target's connection.
+ * Each call reads the connection's row; its secret is opened once and kept until the row's
+ * updatedAt changes (any replica's edit) or invalidate() is called. The connection's current
+ * settings win over those copied into the release, so a moved proxy or new account settings
+ * take effect for running releases too.
+ */
+export function createPlatformConnector(db: Database, secrets: SecretBox, metrics?: ServerMetrics): PlatformConnector {
+  const store = new ConfigStore(db);
+  const cache = new Map<string, CachedConnection>();
+
+  async function load(connectionId: string): Promise<CachedConnection> {
+    const row = await store.connectionById(connectionId);
+    if (!row) {
+      cache.delete(connectionId);
+      throw new PlatformError(`the target's connection (${connectionId}) has been deleted; create it again and point the target at it`, false);
+    }
+    const cached = cache.get(connectionId);
+    if (cached && cached.updatedAt === row.updatedAt.getTime()) return cached;
+    const secret = openConnectionSecret(secrets, row);
+    if (secret instanceof Error) throw new PlatformError(`connection ${row.name}: ${secret.message}`, false);
+    const fresh = { updatedAt: row.updatedAt.getTime(), connection: row, secret };
+    cache.set(connectionId, fresh);
+    return fresh;
+  }
+
+  const effectiveRef = (ref: TargetRef, connection: Connection | undefined): TargetRef =>
+    connection ? { platform: connection.platform, config: { ...ref.config, ...connectionConfig(connection) } } : ref;
+
+  const connect = (release: Pick<Release, "target">): PlatformConnection => {
+    const ref = release.target;
+    const connectionId = ref.config.connectionId;
+    const open = async () => {
+      if (!connectionId) {
+        throw new PlatformError(`this release's ${ref.platform} target names no server connection; it was not made by the server`, false);
+      }
+      const { connection, secret } = await load(connectionId);
+      return connectPlatform(effectiveRef(ref, connection), platformSecrets(secret));
+    };
+    // Override headers name only the version (and the Worker), never a credential, and must be synchronous.
+    const forHeaders = () => {
+      const cached = connectionId === undefined ? undefined : cache.get(connectionId);
+      return connectPlatform(effectiveRef(ref, cached?.connection), placeholderSecrets());
+    };
+    return counted(ref.platform, open, forHeaders, metrics);
   };
+  return Object.assign(connect, { invalidate: (connectionId: string) => void cache.delete(connectionId) });
+}
+
+/** Secrets that let a connection be built for its synchronous parts; no call is made with them. */
+function placeholderSecrets(): PlatformSecrets {
+  return { cloudflareApiToken: "unused-for-override-headers" };
+}
+
+/** A PlatformConnection that opens the real one per call and counts every call and failure. */
+function counted(
+  platform: string,
+  open: () => Promise<PlatformConnection>,
+  forHeaders: () => PlatformConnection,
+  metrics: ServerMetrics | undefined,
+): PlatformConnection {
+  const call = <T>(operation: string, run: (connection: PlatformConnection) => Promise<T>) =>
+    countCall(metrics, platform, operation, async () => run(await open()));
+  const target: DeploymentTarget = {
+    listVersions: () => call("listVersions", ({ target }) => target.listVersions()),
+    currentSplit: () => call("currentSplit", ({ target }) => target.currentSplit()),
+    applySplit: (split, note) => call("applySplit", ({ target }) => target.applySplit(split, note)),
+    prepareOverride: (stable, version, note) => call("prepareOverride", ({ target }) => target.prepareOverride(stable, version, note)),
+    overrideHeaders: (version) => forHeaders().target.overrideHeaders(version),
+  };
+  const source: MetricsSource = {
+    query: (window, versions) => call("metricsQuery", ({ metrics: m }) => m.query(window, versions)),
+  };
+  return { target, metrics: source };
+}
+
+async function countCall<T>(metrics: ServerMetrics | undefined, platform: string, operation: string, run: () => Promise<T>): Promise<T> {
+  metrics?.platformCalls.inc({ platform, operation });
+  try {
+    return await run();
+  } catch (error) {
+    metrics?.platformErrors.inc({ platform, operation });
+    throw error;
+  }
+}
+
+/** A platform's message in the server's words: the CLI's flags and variables become the API's fields. */
+export function inServerTerms(message: string): string {
+  return message
+    .replace("; pass --proxy-token", "; check the connection's adminToken")
+    .replace("check CLOUDFLARE_API_TOKEN;", "check the connection's apiToken;")
+    .replace("check --worker and --account-id", "check the target's worker and the connection's accountId")
+    .replace("(and Workers Observability Read for --metrics observability)", "(and Workers Observability Read for metrics: observability)");
+}
+
+/** Runs a platform call that must not hold up an answer for long; a slow platform is an Error. */
+export async function withinMs<T>(ms: number, call: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PlatformError(`${what} did not answer within ${ms / 1000}s`, true)), ms);
+  });
+  try {
+    return await Promise.race([call, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -35,7 +35,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { db } = options.database;
   const secrets = new SecretBox(options.secretKey);
   const releaseStore = new ReleaseStore(db);
-  const engine = new Engine({ store: releaseStore, clock: options.clock, connect: createPlatformConnector(db, secrets) });
+  const metrics = new ServerMetrics(() => releaseStore.countByState());
+  const engine = new Engine({ store: releaseStore, clock: options.clock, connect: createPlatformConnector(db, secrets, metrics) });
   const services: Services = {
     db,
     clock: options.clock,
@@ -45,7 +46,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     secrets,
     engine,
     loginLimiter: new LoginLimiter(() => options.clock.now()),
-    metrics: new ServerMetrics(() => releaseStore.countByState()),
+    metrics,
     publicUrl: "",
     nudge: () => {},
   };
