@@ -4,7 +4,8 @@ import { auditRoutes } from "./audit.js";
 import { memberRoutes } from "./members.js";
 import { sessionRoutes } from "./session.js";
 import { teamRoutes } from "./teams.js";
+import { connectionRoutes } from "./connections.js";
 import { tokenRoutes } from "./tokens.js";
 
 /** Every group of API routes; each registers its own under /api/v1. */
-export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [sessionRoutes, teamRoutes, memberRoutes, auditRoutes, tokenRoutes];
+export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [sessionRoutes, teamRoutes, memberRoutes, auditRoutes, tokenRoutes, connectionRoutes];
