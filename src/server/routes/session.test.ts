@@ -46,6 +46,17 @@ describe("sessions", () => {
     expect(await again.json()).toEqual(body);
   });
 
+  it("takes sign-ins only as JSON, so another site's plain form cannot sign a browser in", async () => {
+    await addPerson(server, "form@example.com", "viewer");
+    const form = await fetch(`${server.url}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ email: "form@example.com", password: PASSWORD }),
+    });
+    expect(form.status).toBe(400);
+    expect(form.headers.getSetCookie()).toEqual([]);
+  });
+
   it("marks the cookie Secure when the request came over https through a proxy", async () => {
     await addPerson(server, "tls@example.com", "viewer");
     const browser = new Browser(server.url);
