@@ -5,7 +5,8 @@ import { memberRoutes } from "./members.js";
 import { sessionRoutes } from "./session.js";
 import { teamRoutes } from "./teams.js";
 import { connectionRoutes } from "./connections.js";
+import { planRoutes } from "./plans.js";
 import { tokenRoutes } from "./tokens.js";
 
 /** Every group of API routes; each registers its own under /api/v1. */
-export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [sessionRoutes, teamRoutes, memberRoutes, auditRoutes, tokenRoutes, connectionRoutes];
+export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [sessionRoutes, teamRoutes, memberRoutes, auditRoutes, tokenRoutes, connectionRoutes, planRoutes];
