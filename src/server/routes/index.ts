@@ -6,7 +6,8 @@ import { sessionRoutes } from "./session.js";
 import { teamRoutes } from "./teams.js";
 import { connectionRoutes } from "./connections.js";
 import { planRoutes } from "./plans.js";
+import { targetRoutes } from "./targets.js";
 import { tokenRoutes } from "./tokens.js";
 
 /** Every group of API routes; each registers its own under /api/v1. */
-export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [sessionRoutes, teamRoutes, memberRoutes, auditRoutes, tokenRoutes, connectionRoutes, planRoutes];
+export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [sessionRoutes, teamRoutes, memberRoutes, auditRoutes, tokenRoutes, connectionRoutes, targetRoutes, planRoutes];
