@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
+import { pingDatabase } from "../store/database.js";
 import { mountApiDocs } from "./api-docs.js";
 import { authenticate, resolveTeam } from "./auth/authenticate.js";
 import type { ServerEnv, Services } from "./context.js";
@@ -52,7 +53,10 @@ export function createApp(services: Services): ServerApp {
   });
   mountApiDocs(app);
   mountSetupPage(app);
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/healthz", async (c) => {
+    const failure = await pingDatabase(services.db);
+    return failure ? c.json({ status: "unavailable", error: failure.message }, 503) : c.json({ status: "ok" }, 200);
+  });
   app.get("/metrics", async (c) => {
     const { registry } = services.metrics;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });

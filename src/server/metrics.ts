@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry, Summary } from "prom-client";
 
 /** What /metrics exports, in Prometheus' text format. */
 export class ServerMetrics {
@@ -32,14 +32,17 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  readonly wakeUpLag = new Histogram({
+  readonly wakeUpLag = new Summary({
     name: "glidepath_engine_wakeup_lag_seconds",
-    help: "How late the engine began work that was due: a check, a stage change, a rollback.",
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    help: "How late the engine began work that was due (a check, a stage change, a rollback), over the last 5 minutes.",
+    percentiles: [0.5, 0.9, 0.99],
+    maxAgeSeconds: 300,
+    ageBuckets: 5,
     registers: [this.registry],
   });
 
   constructor(releasesByState: () => Promise<Record<string, number>>) {
+    collectDefaultMetrics({ register: this.registry, prefix: "glidepath_" });
     new Gauge({
       name: "glidepath_releases",
       help: "Releases, by state.",

@@ -12,8 +12,9 @@ export async function readEvents(response: Response, until: (event: ServerSentEv
   const events: ServerSentEvent[] = [];
   const decoder = new TextDecoder();
   let buffer = "";
-  for await (const chunk of response.body! as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
+  const reader = response.body!.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    buffer += decoder.decode(chunk.value, { stream: true });
     let end: number;
     while ((end = buffer.indexOf("\n\n")) >= 0) {
       const block = buffer.slice(0, end);
@@ -29,7 +30,7 @@ export async function readEvents(response: Response, until: (event: ServerSentEv
       if (block.startsWith(":")) continue;
       events.push(event);
       if (until(event)) {
-        await response.body!.cancel();
+        await reader.cancel();
         return events;
       }
     }

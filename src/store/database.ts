@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { openEmbeddedPostgres } from "./embedded-postgres.js";
 import { openServerPostgres } from "./server-postgres.js";
@@ -33,4 +34,14 @@ export async function openEmbeddedDatabase(dataDir?: string): Promise<OpenDataba
   const opened = await openEmbeddedPostgres(dataDir);
   if (opened instanceof Error) throw opened;
   return opened;
+}
+
+/** Whether the database answers: what /healthz reports. */
+export async function pingDatabase(db: Database): Promise<Error | undefined> {
+  try {
+    await db.execute(sql`select 1`);
+    return undefined;
+  } catch (error) {
+    return new Error(`the database does not answer: ${(error as Error).message}`);
+  }
 }
