@@ -4,6 +4,7 @@ import { Engine } from "../engine/engine.js";
 import { AuditStore } from "../store/audit-store.js";
 import type { OpenDatabase } from "../store/database.js";
 import { IdentityStore } from "../store/identity-store.js";
+import { NotificationStore } from "../store/notification-store.js";
 import { ReleaseStore } from "../store/release-store.js";
 import type { Clock } from "../support/clock.js";
 import { closeServer, listen, type HostPort } from "../support/listen.js";
@@ -12,6 +13,7 @@ import { LoginLimiter } from "./auth/login-limiter.js";
 import { SecretBox } from "./auth/secret-box.js";
 import type { Services } from "./context.js";
 import { ServerMetrics } from "./metrics.js";
+import { Outbox } from "./outbox.js";
 import { createPlatformConnector } from "./platform-connections.js";
 
 export interface ServerOptions {
@@ -55,11 +57,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const bound = await listen(server, options.address);
   const url = `http://${bound.host.includes(":") ? `[${bound.host}]` : bound.host}:${bound.port}`;
   services.publicUrl = options.publicUrl ?? url;
+  // Notifications go out apart from the engine; its events only wake the outbox sooner.
+  const outbox = new Outbox({ store: new NotificationStore(db), secrets, clock: options.clock, metrics: services.metrics, publicUrl: services.publicUrl });
+  engine.on("event", outbox.nudge);
+  outbox.start();
   return {
     url,
     app,
     services,
     close: async () => {
+      await outbox.stop();
       await closeServer(server);
     },
   };

@@ -7,7 +7,8 @@ import { teamRoutes } from "./teams.js";
 import { connectionRoutes } from "./connections.js";
 import { planRoutes } from "./plans.js";
 import { targetRoutes } from "./targets.js";
+import { channelRoutes } from "./channels.js";
 import { tokenRoutes } from "./tokens.js";
 
 /** Every group of API routes; each registers its own under /api/v1. */
-export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [sessionRoutes, teamRoutes, memberRoutes, auditRoutes, tokenRoutes, connectionRoutes, targetRoutes, planRoutes];
+export const ROUTE_GROUPS: ((app: OpenAPIHono<ServerEnv>) => void)[] = [sessionRoutes, teamRoutes, memberRoutes, auditRoutes, tokenRoutes, connectionRoutes, targetRoutes, planRoutes, channelRoutes];
