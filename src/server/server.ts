@@ -1,6 +1,9 @@
 import { createAdaptorServer } from "@hono/node-server";
 import type { Server } from "node:http";
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
 import { Engine } from "../engine/engine.js";
+import { Scheduler } from "../engine/scheduler.js";
 import { AuditStore } from "../store/audit-store.js";
 import type { OpenDatabase } from "../store/database.js";
 import { IdentityStore } from "../store/identity-store.js";
@@ -23,6 +26,8 @@ export interface ServerOptions {
   address: HostPort;
   /** Where people reach the server, for links; by default its listening address. */
   publicUrl?: string;
+  /** Where the server reports what goes wrong in the background; standard error by default. */
+  log?: (line: string) => void;
 }
 
 export interface RunningServer {
@@ -50,8 +55,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     loginLimiter: new LoginLimiter(() => options.clock.now()),
     metrics,
     publicUrl: "",
-    nudge: () => {},
+    nudge: () => scheduler.nudge(),
   };
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const scheduler = new Scheduler({ engine, store: releaseStore, clock: options.clock, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+  scheduler.on("wake", ({ lagMs }) => metrics.wakeUpLag.observe(lagMs / 1000));
+  scheduler.on("error", (error, releaseId) => log(`release ${releaseId ?? "(none)"}: ${(error as Error).message ?? String(error)}; it will be tried again`));
+  engine.on("retry", (releaseId, message, delayMs) => log(`release ${releaseId}: ${message}; retrying in ${Math.ceil(delayMs / 1000)} s`));
+  engine.on("event", (_releaseId, event) => {
+    if (event.type === "check_completed") metrics.checks.inc({ verdict: event.check.verdict });
+  });
   const app = createApp(services);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const bound = await listen(server, options.address);
@@ -61,13 +74,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const outbox = new Outbox({ store: new NotificationStore(db), secrets, clock: options.clock, metrics: services.metrics, publicUrl: services.publicUrl });
   engine.on("event", outbox.nudge);
   outbox.start();
+  scheduler.start();
   return {
     url,
     app,
     services,
     close: async () => {
-      await outbox.stop();
       await closeServer(server);
+      await scheduler.stop();
+      await outbox.stop();
     },
   };
 }
