@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -81,7 +82,7 @@ try {
   const cli = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
   const ready = await startChild([cli, "serve", "--port", "0", "--data-dir", dataDir], {
     GLIDEPATH_BOOTSTRAP_TOKEN: TOKEN,
-    ...(databaseUrl && { DATABASE_URL: databaseUrl, GLIDEPATH_SECRET_KEY: "bench-key-bench-key-bench-key-32b".slice(0, 32) }),
+    ...(databaseUrl && { DATABASE_URL: databaseUrl, GLIDEPATH_SECRET_KEY: randomBytes(32).toString("hex") }),
   });
   const server = /(http:\/\/\S+)/.exec(ready)![1]!;
   process.stderr.write(`server at ${server} on ${databaseUrl ? "PostgreSQL" : "the embedded database"}\n`);
