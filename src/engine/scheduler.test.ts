@@ -179,6 +179,23 @@ describe("Scheduler", () => {
     expect(wakes.map((wake) => wake.releaseId)).toEqual([created.id]);
   });
 
+  it("stops claiming when stopped, and gives up the leases of the passes it ended", async () => {
+    const store = await freshStore();
+    const clock = new VirtualClock();
+    const engine = new Engine({ store, clock, connect: () => ({ target: new MemoryTarget(), metrics }) });
+    const ids: string[] = [];
+    for (const name of ["a", "b", "c"]) ids.push((await create(engine, name, { name })).id);
+    const { scheduler, wakes } = startScheduler(engine, store, clock);
+    while (wakes.length === 0) await new Promise((resolve) => setImmediate(resolve));
+
+    await scheduler.stop();
+    const seen = wakes.length;
+    for (let turn = 0; turn < 200; turn++) await new Promise((resolve) => setImmediate(resolve));
+
+    expect(wakes).toHaveLength(seen);
+    for (const id of ids) expect(await store.renewLease(id, "replica-1", clock.now(), 30_000)).toBe(false);
+  });
+
   it("keeps driving the other releases when a pass throws", async () => {
     const store = await freshStore();
     const clock = new VirtualClock();

@@ -38,7 +38,7 @@ export interface SchedulerEvents {
 interface Pass {
   done: Promise<void>;
   renewedAt: number;
-  /** Aborted when the lease is lost or the scheduler stops. */
+  /** Aborted when the lease is lost. */
   abort: AbortController;
 }
 
@@ -84,7 +84,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   /** Stops claiming, ends the passes in flight at their next safe point and gives up their leases. */
   async stop(): Promise<void> {
     this.stopped.abort();
-    for (const pass of this.passes.values()) pass.abort.abort();
     this.nudge();
     await this.loop;
     await Promise.all([...this.passes.values()].map((pass) => pass.done));
@@ -135,7 +134,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private drive(releaseId: string, dueAt: number): void {
     const abort = new AbortController();
-    const done = this.runPass(releaseId, dueAt, abort.signal).finally(() => {
+    const done = this.runPass(releaseId, dueAt, AbortSignal.any([abort.signal, this.stopped.signal])).finally(() => {
       const wasFull = this.passes.size >= this.concurrency;
       this.passes.delete(releaseId);
       if (wasFull) this.nudge();
