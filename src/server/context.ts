@@ -8,6 +8,7 @@ import type { Role } from "./auth/roles.js";
 import type { SecretBox } from "./auth/secret-box.js";
 import type { LoginLimiter } from "./auth/login-limiter.js";
 import type { ServerMetrics } from "./metrics.js";
+import type { PlatformConnector } from "./platform-connections.js";
 
 /** Who is calling: a person signed in through the dashboard, or an API token. */
 export type Principal =
@@ -28,6 +29,8 @@ export interface Services {
   releases: ReleaseStore;
   secrets: SecretBox;
   engine: Engine;
+  /** Connects releases to their platforms; told when a connection changes. */
+  platforms: PlatformConnector;
   loginLimiter: LoginLimiter;
   metrics: ServerMetrics;
   /** Where people reach this server, for links in messages, e.g. "http://127.0.0.1:8080". */

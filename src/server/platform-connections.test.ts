@@ -85,6 +85,7 @@ describe("the engine's platform connector", () => {
       sealedSecret: sealConnectionSecret(secrets, connection.id, { adminToken: TOKEN }),
       updatedAt: new Date(connection.updatedAt.getTime() + 1),
     });
+    connect.invalidate(connection.id);
     expect((await connect({ target: ref }).target.listVersions()).map(({ id }) => id)).toEqual(["v1", "v2"]);
   });
 
@@ -93,9 +94,13 @@ describe("the engine's platform connector", () => {
     const after = await proxyWithTwoVersions();
     const connection = await saveConnection("moving", "local", { adminUrl: before.adminUrl }, {});
     const ref = targetRefFor({ settings: {} }, connection);
-    const connect = createPlatformConnector(database.db, secrets);
+    let now = 0;
+    const connect = createPlatformConnector(database.db, secrets, undefined, () => now);
     await connect({ target: ref }).target.applySplit([{ version: "v2", percent: 100 }], "on the old proxy");
+    // Another replica moves the proxy: this one keeps the row it read for a few seconds, then reads it again.
     await store.updateConnection(teamId, connection.id, { settings: { adminUrl: after.adminUrl }, updatedAt: new Date(Date.now() + 5) });
+    expect(await connect({ target: ref }).target.currentSplit()).toEqual([{ version: "v2", percent: 100 }]);
+    now += 5_000;
     expect(await connect({ target: ref }).target.currentSplit()).toEqual([{ version: "v1", percent: 100 }]);
   });
 

@@ -118,32 +118,50 @@ export interface PlatformConnector {
 
 interface CachedConnection {
   updatedAt: number;
+  /** When the row was last read; it is read again after ROW_FRESH_MS. */
+  readAt: number;
   connection: Connection;
   secret: ConnectionSecret;
+  /** The platform adapters built with this secret, per release target: built once, kept while the row stays the same. */
+  adapters: Map<string, PlatformConnection>;
 }
+
+/** How long a connection's row is trusted before it is read again: how soon another replica's edit reaches running releases. */
+const ROW_FRESH_MS = 5_000;
 
 /**
  * Connects a release to its target's platform with the credentials of the target's connection.
- * Each call reads the connection's row; its secret is opened once and kept until the row's
- * updatedAt changes (any replica's edit) or invalidate() is called. The connection's current
- * settings win over those copied into the release, so a moved proxy or new account settings
- * take effect for running releases too.
+ * The connection's row is read at most every few seconds; its secret is opened, and the
+ * platform's adapters built, once per version of the row (its updatedAt), so an edit on any
+ * replica takes effect and invalidate() makes one on this replica take effect at once. The
+ * connection's current settings win over those copied into the release, so a moved proxy or new
+ * account settings reach running releases too.
  */
-export function createPlatformConnector(db: Database, secrets: SecretBox, metrics?: ServerMetrics): PlatformConnector {
+export function createPlatformConnector(
+  db: Database,
+  secrets: SecretBox,
+  metrics?: ServerMetrics,
+  monotonicNow: () => number = () => performance.now(),
+): PlatformConnector {
   const store = new ConfigStore(db);
   const cache = new Map<string, CachedConnection>();
 
   async function load(connectionId: string): Promise<CachedConnection> {
+    const cached = cache.get(connectionId);
+    const now = monotonicNow();
+    if (cached && now - cached.readAt < ROW_FRESH_MS) return cached;
     const row = await store.connectionById(connectionId);
     if (!row) {
       cache.delete(connectionId);
       throw new PlatformError(`the target's connection (${connectionId}) has been deleted; create it again and point the target at it`, false);
     }
-    const cached = cache.get(connectionId);
-    if (cached && cached.updatedAt === row.updatedAt.getTime()) return cached;
+    if (cached && cached.updatedAt === row.updatedAt.getTime()) {
+      cached.readAt = now;
+      return cached;
+    }
     const secret = openConnectionSecret(secrets, row);
     if (secret instanceof Error) throw new PlatformError(`connection ${row.name}: ${secret.message}`, false);
-    const fresh = { updatedAt: row.updatedAt.getTime(), connection: row, secret };
+    const fresh = { updatedAt: row.updatedAt.getTime(), readAt: now, connection: row, secret, adapters: new Map() };
     cache.set(connectionId, fresh);
     return fresh;
   }
@@ -158,8 +176,15 @@ export function createPlatformConnector(db: Database, secrets: SecretBox, metric
       if (!connectionId) {
         throw new PlatformError(`this release's ${ref.platform} target names no server connection; it was not made by the server`, false);
       }
-      const { connection, secret } = await load(connectionId);
-      return connectPlatform(effectiveRef(ref, connection), platformSecrets(secret));
+      const cached = await load(connectionId);
+      const effective = effectiveRef(ref, cached.connection);
+      const key = JSON.stringify(effective.config);
+      let adapters = cached.adapters.get(key);
+      if (!adapters) {
+        adapters = connectPlatform(effective, platformSecrets(cached.secret));
+        cached.adapters.set(key, adapters);
+      }
+      return adapters;
     };
     // Override headers name only the version (and the Worker), never a credential, and must be synchronous.
     const forHeaders = () => {

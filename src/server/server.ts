@@ -43,7 +43,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const secrets = new SecretBox(options.secretKey);
   const releaseStore = new ReleaseStore(db);
   const metrics = new ServerMetrics(() => releaseStore.countByState());
-  const engine = new Engine({ store: releaseStore, clock: options.clock, connect: createPlatformConnector(db, secrets, metrics) });
+  const platforms = createPlatformConnector(db, secrets, metrics);
+  const engine = new Engine({ store: releaseStore, clock: options.clock, connect: platforms });
   const services: Services = {
     db,
     clock: options.clock,
@@ -52,6 +53,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     releases: releaseStore,
     secrets,
     engine,
+    platforms,
     loginLimiter: new LoginLimiter(() => options.clock.now()),
     metrics,
     publicUrl: "",

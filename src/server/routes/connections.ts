@@ -232,6 +232,7 @@ export function connectionRoutes(app: OpenAPIHono<ServerEnv>): void {
     });
     if (updated === "name_taken") throw conflict(`the team already has a connection named ${changes.name}; choose another name`);
     if (!updated) throw notFound(`connection ${connection.name}`);
+    services.platforms.invalidate(connection.id);
     await recordAudit(c, {
       action: "connection.update",
       objectId: connection.id,
@@ -247,6 +248,7 @@ export function connectionRoutes(app: OpenAPIHono<ServerEnv>): void {
     if ("usedBy" in deleted) {
       throw conflict(`connection ${connection.name} is used by targets ${deleted.usedBy.join(", ")}; delete them or move them to another connection first`);
     }
+    c.var.services.platforms.invalidate(connection.id);
     await recordAudit(c, { action: "connection.delete", objectId: connection.id, details: { name: connection.name, platform: connection.platform } });
     return c.body(null, 204);
   });
