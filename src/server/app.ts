@@ -24,6 +24,13 @@ export function createApp(services: Services): ServerApp {
     await next();
   });
   app.use("/api/v1/*", async (c, next) => {
+    // A command's body is optional: `POST .../approve` with a JSON content type and no body is
+    // a command without a reason, not malformed JSON.
+    const length = c.req.header("content-length");
+    if (length === "0" || (length === undefined && c.req.header("transfer-encoding") === undefined)) c.req.raw.headers.delete("content-type");
+    await next();
+  });
+  app.use("/api/v1/*", async (c, next) => {
     const isPublic = PUBLIC_API_PATHS.has(c.req.path) && (c.req.path !== "/api/v1/session" || c.req.method === "POST");
     return isPublic ? next() : authenticate(c, next);
   });
