@@ -73,7 +73,11 @@ describe.each(BACKENDS)("ReleaseStore on $name", (backend) => {
     const first = await store.insert(newRelease());
     await expect(store.insert({ ...newRelease(), id: "another" })).rejects.toThrow();
 
-    await store.save(first, { ...first.release, state: "succeeded", finishedAt: NOW }, []);
+    const ended = await store.save(first, { ...first.release, state: "succeeded", finishedAt: NOW }, []);
+    // Its final split is not confirmed yet: the engine has not finished with it.
+    expect((await store.findUnfinished("checkout"))?.release.id).toBe(first.release.id);
+    await store.save(ended, { ...ended.release, nextRunAt: null }, []);
+    expect(await store.findUnfinished("checkout")).toBeUndefined();
     await store.insert({ ...newRelease(), id: "another" });
     expect((await store.findUnfinished("checkout"))?.release.id).toBe("another");
     await database.close();

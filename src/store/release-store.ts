@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
 import type { Check } from "../core/check.js";
 import type { ReleaseEvent, ReleaseEventDraft, ReleaseEventType } from "../core/events.js";
 import type { Release, ReleaseState } from "../core/release.js";
@@ -51,12 +51,17 @@ export class ReleaseStore {
     return row && fromRow(row);
   }
 
-  /** The release with this name that has not finished, if any. */
+  /**
+   * The release with this name that the engine has not finished with, if any: one in flight, or
+   * one that has ended whose final split is not yet confirmed.
+   */
   async findUnfinished(name: string): Promise<StoredRelease | undefined> {
     const [row] = await this.db
       .select()
       .from(releases)
-      .where(and(eq(releases.name, name), isNull(releases.finishedAt)));
+      .where(and(eq(releases.name, name), or(isNull(releases.finishedAt), isNotNull(releases.nextRunAt))))
+      .orderBy(desc(releases.createdAt))
+      .limit(1);
     return row && fromRow(row);
   }
 
