@@ -73,9 +73,14 @@ describe("release routes", () => {
     expect((await server.api(`/api/v1/teams/${stranger.slug}/releases/${release.id}/cancel`, { token: stranger.token, method: "POST" })).status).toBe(404);
 
     expect((await server.api(`${base()}/releases/${release.id}/approve`, { method: "POST" })).status).toBe(409);
-    const cancelled = await server.api(`${base()}/releases/${release.id}/cancel`, { json: { reason: "changed my mind" } });
+    const cancel = () => server.api(`${base()}/releases/${release.id}/cancel`, { json: { reason: "changed my mind" }, headers: { "Idempotency-Key": "c1" } });
+    const cancelled = await cancel();
     expect(cancelled.status).toBe(200);
     expect(await json<Summary>(cancelled)).toMatchObject({ state: "cancelled" });
+    const retried = await cancel();
+    expect(retried.status).toBe(200);
+    expect(retried.headers.get("idempotent-replayed")).toBe("true");
+    expect((await server.api(`${base()}/releases/${release.id}/cancel`, { method: "POST" })).status).toBe(409);
 
     const listed = await json<{ releases: Summary[] }>(await server.api(`${base()}/releases?state=cancelled&target=shop`));
     expect(listed.releases.map((entry) => entry.id)).toEqual([release.id]);

@@ -1,5 +1,4 @@
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
-import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import { BUILTIN_PLANS } from "../../core/builtin-plans.js";
 import { parsePlan, type Plan } from "../../core/plan.js";
@@ -11,6 +10,7 @@ import { ConfigStore, type TargetWithNames } from "../../store/config-store.js";
 import { TeamReleases, type TeamRelease } from "../../store/team-releases.js";
 import { recordAudit } from "../audit.js";
 import { actorName, type ServerEnv } from "../context.js";
+import { IDEMPOTENCY_REPLAYED, IdempotencyHeaders, once } from "../idempotency.js";
 import { EventSignal, resumePoint, streamEvents } from "../live-events.js";
 import { targetRefFor } from "../platform-connections.js";
 import { badRequest, conflict, HttpProblem, notFound } from "../problems.js";
@@ -46,14 +46,6 @@ const ListQuery = z.object({
 });
 
 const ReleaseParams = TeamParams.extend({ release: pathId("release") });
-const IdempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .openapi({ param: { name: "idempotency-key", in: "header" }, description: "Repeating a create with the same key returns the first answer." }),
-});
 const CommandBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();
 
 /** The API's command names, and what each asks of the release. */
@@ -135,49 +127,8 @@ export function releaseRoutes(app: OpenAPIHono<ServerEnv>): void {
 
   app.openapi(createRelease, async (c) => {
     const body = c.req.valid("json");
-    const key = c.req.valid("header")["idempotency-key"];
-    const { services, access } = c.var;
-    const teamReleases = new TeamReleases(services.db);
-    const fingerprint = createHash("sha256").update(JSON.stringify(body)).digest("hex");
-    if (key !== undefined) {
-      const remembered = await teamReleases.rememberedResponse(access.team.id, key);
-      if (remembered && remembered.fingerprint !== fingerprint) {
-        throw new HttpProblem(422, "idempotency_key_reused", "this Idempotency-Key was used for a different request; use a new key");
-      }
-      if (remembered) return c.json(remembered.body as z.infer<typeof ReleaseSummarySchema>, 201, { "Idempotent-Replayed": "true" });
-    }
-
-    const config = new ConfigStore(services.db);
-    const target = await config.target(access.team.id, body.target);
-    if (!target) throw badRequest(`no target named "${body.target}" in this team`, [{ field: "body.target", message: "no such target" }]);
-    const connection = await config.connectionById(target.connectionId);
-    if (!connection) throw notFound(`connection of target "${body.target}"`);
-    const plan = await planFor(config, access.team.id, body.plan, target);
-    const created = await services.engine
-      .create(
-        {
-          name: body.name ?? `${target.name} ${body.candidate}`,
-          target: targetRefFor(target, connection),
-          stable: body.stable,
-          candidate: body.candidate,
-          plan,
-          autoStart: body.autoStart,
-        },
-        { adopt: body.adopt, actor: actorName(c.var.principal), ownership: { teamId: access.team.id, targetId: target.id, createdBy: actorName(c.var.principal) } },
-      )
-      .catch(createRefusal);
-    const stored = (await teamReleases.get(access.team.id, created.id))!;
-    const summary = releaseSummary(stored, target.name, services.publicUrl);
-    if (key !== undefined) {
-      await teamReleases.rememberResponse(access.team.id, key, { fingerprint, status: 201, body: summary }, new Date(services.clock.now()));
-    }
-    await recordAudit(c, {
-      action: "release.create",
-      objectId: created.id,
-      details: { target: target.name, stable: created.stable, candidate: created.candidate, plan: plan.name, autoStart: body.autoStart },
-    });
-    services.nudge();
-    return c.json(summary, 201);
+    const { body: summary, replayed } = await once(c, c.req.valid("header")["idempotency-key"], body, 201, () => createFromRequest(c, body));
+    return c.json(summary, 201, replayed ? IDEMPOTENCY_REPLAYED : {});
   });
 
   app.openapi(listReleases, async (c) => {
@@ -229,7 +180,7 @@ export function releaseRoutes(app: OpenAPIHono<ServerEnv>): void {
       path: `/api/v1/teams/{team}/releases/{release}/${name}`,
       tags: ["Releases"],
       summary,
-      request: { params: ReleaseParams, body: { content: { "application/json": { schema: CommandBody } }, required: false } },
+      request: { params: ReleaseParams, headers: IdempotencyHeaders, body: { content: { "application/json": { schema: CommandBody } }, required: false } },
       responses: {
         200: jsonResponse(ReleaseSummarySchema, "The release after the command."),
         409: jsonResponse(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "The release's state does not allow it (e.g. someone approved first)."),
@@ -240,12 +191,15 @@ export function releaseRoutes(app: OpenAPIHono<ServerEnv>): void {
       const id = c.req.valid("param").release;
       const stored = await teamRelease(c, id);
       const { reason } = c.req.valid("json") ?? {};
-      const result = await services.engine.command(stored.release.id, command(reason), actorName(c.var.principal));
-      if (!result.ok) throw conflict(result.error);
-      await recordAudit(c, { action: `release.${name}`, objectId: id, details: reason === undefined ? {} : { reason } });
-      services.nudge();
-      const after = (await new TeamReleases(services.db).get(c.var.access.team.id, id))!;
-      return c.json(releaseSummary(after, await targetNameOf(c, after), services.publicUrl), 200);
+      const { body, replayed } = await once(c, c.req.valid("header")["idempotency-key"], { reason }, 200, async () => {
+        const result = await services.engine.command(stored.release.id, command(reason), actorName(c.var.principal));
+        if (!result.ok) throw conflict(result.error);
+        await recordAudit(c, { action: `release.${name}`, objectId: id, details: reason === undefined ? {} : { reason } });
+        services.nudge();
+        const after = (await new TeamReleases(services.db).get(c.var.access.team.id, id))!;
+        return releaseSummary(after, await targetNameOf(c, after), services.publicUrl);
+      });
+      return c.json(body, 200, replayed ? IDEMPOTENCY_REPLAYED : {});
     });
   }
 
@@ -282,6 +236,38 @@ export function releaseRoutes(app: OpenAPIHono<ServerEnv>): void {
     listening = true;
     c.var.services.engine.on("event", () => eventSignal.notify());
   }
+}
+
+/** Creates the release the request asks for, answering with what to fix when it cannot. */
+async function createFromRequest(c: Context<ServerEnv>, body: z.infer<typeof NewReleaseSchema>): Promise<z.infer<typeof ReleaseSummarySchema>> {
+  const { services, access } = c.var;
+  const config = new ConfigStore(services.db);
+  const target = await config.target(access.team.id, body.target);
+  if (!target) throw badRequest(`no target named "${body.target}" in this team`, [{ field: "body.target", message: "no such target" }]);
+  const connection = await config.connectionById(target.connectionId);
+  if (!connection) throw notFound(`connection of target "${body.target}"`);
+  const plan = await planFor(config, access.team.id, body.plan, target);
+  const created = await services.engine
+    .create(
+      {
+        name: body.name ?? `${target.name} ${body.candidate}`,
+        target: targetRefFor(target, connection),
+        stable: body.stable,
+        candidate: body.candidate,
+        plan,
+        autoStart: body.autoStart,
+      },
+      { adopt: body.adopt, actor: actorName(c.var.principal), ownership: { teamId: access.team.id, targetId: target.id, createdBy: actorName(c.var.principal) } },
+    )
+    .catch(createRefusal);
+  const stored = (await new TeamReleases(services.db).get(access.team.id, created.id))!;
+  await recordAudit(c, {
+    action: "release.create",
+    objectId: created.id,
+    details: { target: target.name, stable: created.stable, candidate: created.candidate, plan: plan.name, autoStart: body.autoStart },
+  });
+  services.nudge();
+  return releaseSummary(stored, target.name, services.publicUrl);
 }
 
 async function teamRelease(c: Context<ServerEnv>, id: string): Promise<TeamRelease> {
