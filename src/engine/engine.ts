@@ -134,11 +134,15 @@ export class Engine extends EventEmitter<EngineEvents> {
    * the same pass. Returns the release once nothing is due now.
    */
   async pass(releaseId: string, signal?: AbortSignal): Promise<Release> {
+    let { release } = await this.reconcile(await this.load(releaseId), signal);
     for (;;) {
-      const { release } = await this.reconcile(await this.load(releaseId), signal);
       const due = release.nextRunAt !== null && release.nextRunAt <= this.options.clock.now();
       if (isTerminal(release.state) || !due || signal?.aborted) return release;
       await this.advance(releaseId, await this.nextInput(release));
+      const after = await this.load(releaseId);
+      // Most checks change nothing the platform serves: only a new split, or an end, needs reconciling.
+      const splitChanged = !splitsEqual(desiredSplit(after.release), desiredSplit(release));
+      release = splitChanged || isTerminal(after.release.state) ? (await this.reconcile(after, signal)).release : after.release;
     }
   }
 
