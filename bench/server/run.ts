@@ -27,6 +27,8 @@ const releaseCount = positiveNumber("--releases", flags.releases);
 const seconds = positiveNumber("--seconds", flags.seconds);
 const checkInterval = positiveNumber("--check-interval", flags["check-interval"]);
 const databaseUrl = process.env.BENCH_DATABASE_URL;
+/** Where the server writes a CPU profile when it stops, to see where its time goes. */
+const profileDir = process.env.BENCH_PROFILE_DIR;
 
 function positiveNumber(flag: string, text: string): number {
   const value = Number(text);
@@ -37,8 +39,8 @@ function positiveNumber(flag: string, text: string): number {
 const TOKEN = "gp_bench_0123456789abcdefghijklmnop";
 const children: ChildProcess[] = [];
 
-async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
+async function startChild(args: string[], env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): Promise<string> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", ...args], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
   children.push(child);
   const [line] = (await Promise.race([once(createInterface({ input: child.stdout! }), "line"), once(child, "exit")])) as [string];
   if (typeof line !== "string") throw new Error(`${args.join(" ")} exited before it was ready`);
@@ -83,7 +85,7 @@ try {
   const ready = await startChild([cli, "serve", "--port", "0", "--data-dir", dataDir], {
     GLIDEPATH_BOOTSTRAP_TOKEN: TOKEN,
     ...(databaseUrl && { DATABASE_URL: databaseUrl, GLIDEPATH_SECRET_KEY: randomBytes(32).toString("hex") }),
-  });
+  }, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
   const server = /(http:\/\/\S+)/.exec(ready)![1]!;
   process.stderr.write(`server at ${server} on ${databaseUrl ? "PostgreSQL" : "the embedded database"}\n`);
 
