@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type ServerResponse, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ReleaseEventDraft } from "../core/events.js";
 import type { Release } from "../core/release.js";
 import type { ChannelType } from "../notify/deliver.js";
@@ -67,7 +67,7 @@ async function receiver(answer: (response: ServerResponse, count: number) => voi
   };
 }
 
-/** Virtual time: it moves only when the test says so, and sleeping lasts until a nudge. */
+/** Virtual time: it moves only when the test says so; a sleep ends at once when its time has come, else at a nudge. */
 function manualClock(start = T0) {
   let now = start;
   const clock: Clock & { advance(ms: number): void } = {
@@ -75,9 +75,9 @@ function manualClock(start = T0) {
     advance(ms) {
       now += ms;
     },
-    sleepUntil: (_time, signal) =>
+    sleepUntil: (time, signal) =>
       new Promise((resolve) => {
-        if (signal?.aborted) return resolve();
+        if (time <= now || signal?.aborted) return resolve();
         signal?.addEventListener("abort", () => resolve(), { once: true });
       }),
   };
@@ -405,11 +405,15 @@ describe("Outbox", () => {
     await w.release(started());
     await w.release(started());
     const outbox = w.outbox({ timeoutMs: 2_000 });
+    const claimDue = vi.spyOn(w.store, "claimDue");
 
     outbox.start();
     await fast.until(2);
     expect(silent.received).toHaveLength(1);
     expect((await w.deliveries(slowChannel.id)).map((row) => row.status)).toEqual(["pending", "pending"]);
+    // The slow channel's second notice is due but waits for the first, without the outbox spinning meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(claimDue.mock.calls.length).toBeLessThan(10);
     await outbox.stop();
     const rows = await w.deliveries(slowChannel.id);
     expect(rows[0]).toMatchObject({ status: "pending", attempts: 1, lastError: `the webhook at ${new URL(silent.url).host} did not answer within 2s` });

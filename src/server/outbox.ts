@@ -156,7 +156,10 @@ export class Outbox {
         if (signal.aborted) return;
         this.log("a pass failed; trying again", error);
       }
-      const next = Math.min(this.options.clock.now() + this.pollMs, nextDue ?? Number.POSITIVE_INFINITY);
+      // A delivery due already but not claimed waits for a free slot or its channel's send in
+      // flight, whose end nudges; sleeping until it would spin.
+      const now = this.options.clock.now();
+      const next = nextDue !== null && nextDue > now ? Math.min(now + this.pollMs, nextDue) : now + this.pollMs;
       await this.options.clock.sleepUntil(next, wake);
     }
   }

@@ -139,6 +139,14 @@ describe("notification channels", () => {
     expect((await call(`/${randomUUID()}/test`, { method: "POST" })).status).toBe(404);
   });
 
+  it("is described in the OpenAPI document", async () => {
+    const document = (await (await server.api("/api/v1/openapi.json", { token: null })).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(document.paths["/api/v1/teams/{team}/channels"]!).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(document.paths["/api/v1/teams/{team}/channels/{channel}"]!).sort()).toEqual(["delete", "get", "patch"]);
+    expect(document.paths["/api/v1/teams/{team}/channels/{channel}/test"]).toHaveProperty("post");
+    expect(document.paths["/api/v1/teams/{team}/channels/{channel}/deliveries"]).toHaveProperty("get");
+  });
+
   it("names each bad field, and refuses a second channel of the same name", async () => {
     const bad = await create({ name: "", type: "teams", url: "ftp://example.com/x", events: ["checked"], extra: 1 });
     expect(bad.status).toBe(400);
