@@ -72,7 +72,7 @@ describe("glidepath serve", () => {
     const stream = await second.api(`/releases/${release.id}/events`);
     const reader = stream.body!.getReader();
     let text = "";
-    while (!text.includes("event: stage_started")) text += new TextDecoder().decode((await reader.read()).value);
+    while (!text.includes("event: split_applied")) text += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
     const detail = (await (await second.api(`/releases/${release.id}`)).json()) as { state: string; stage: { percent: number } };
     expect(detail.stage.percent).toBe(30);
