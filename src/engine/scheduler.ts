@@ -59,6 +59,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private readonly passes = new Map<string, Pass>();
   private readonly stopped = new AbortController();
   private waker = new AbortController();
+  /** When the claim loop means to look again. */
+  private sleepingUntil = Number.POSITIVE_INFINITY;
   private loop: Promise<void> | undefined;
 
   constructor({ engine, store, clock, owner, leaseMs = 30_000, pollIntervalMs = 1000, concurrency = 64 }: SchedulerOptions) {
@@ -93,6 +95,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     while (!this.stopped.signal.aborted) {
       // A fresh waker before looking, so a nudge that comes while the store answers is not lost.
       this.waker = new AbortController();
+      // Until the next sleep is planned, any pass that ends may change the plan.
+      this.sleepingUntil = Number.POSITIVE_INFINITY;
       const { signal } = this.waker;
       try {
         await this.renewLeases();
@@ -103,7 +107,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           for (const { release } of claimed) if (!this.passes.has(release.id)) this.drive(release.id, release.nextRunAt!);
           if (claimed.length === free) continue;
         }
-        await this.clock.sleepUntil(await this.nextLookAt(), signal);
+        this.sleepingUntil = await this.nextLookAt();
+        await this.clock.sleepUntil(this.sleepingUntil, signal);
       } catch (error) {
         this.report(error);
         await this.clock.sleepUntil(this.clock.now() + this.pollIntervalMs, signal);
@@ -134,24 +139,27 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   private drive(releaseId: string, dueAt: number): void {
     const abort = new AbortController();
-    const done = this.runPass(releaseId, dueAt, AbortSignal.any([abort.signal, this.stopped.signal])).finally(() => {
+    const done = this.runPass(releaseId, dueAt, AbortSignal.any([abort.signal, this.stopped.signal])).then((nextRunAt) => {
       const wasFull = this.passes.size >= this.concurrency;
       this.passes.delete(releaseId);
-      if (wasFull) this.nudge();
+      // The loop planned its sleep while this release's lease was held; now it is free, and due sooner.
+      if (wasFull || (nextRunAt !== null && nextRunAt < this.sleepingUntil)) this.nudge();
     });
     this.passes.set(releaseId, { done, renewedAt: this.clock.now(), abort });
   }
 
-  private async runPass(releaseId: string, dueAt: number, signal: AbortSignal): Promise<void> {
+  /** Runs one pass and gives up the lease; returns when the release is next due, if it is. */
+  private async runPass(releaseId: string, dueAt: number, signal: AbortSignal): Promise<number | null> {
     const startedAt = this.clock.now();
     this.emit("wake", { releaseId, dueAt, startedAt, lagMs: startedAt - dueAt });
     try {
-      await this.engine.pass(releaseId, signal);
+      return (await this.engine.pass(releaseId, signal)).nextRunAt;
     } catch (error) {
       // Stopped, or the lease is gone: whoever drives the release next starts afresh.
-      if (signal.aborted) return;
+      if (signal.aborted) return null;
       if (!(error instanceof PlatformError)) this.report(error, releaseId);
-      await this.engine.recover(releaseId, error).catch((unrecovered: unknown) => this.report(unrecovered, releaseId));
+      const recovered = await this.engine.recover(releaseId, error).catch((unrecovered: unknown) => this.report(unrecovered, releaseId));
+      return recovered?.nextRunAt ?? null;
     } finally {
       await this.store.releaseLease(releaseId, this.owner).catch((error: unknown) => this.report(error, releaseId));
     }

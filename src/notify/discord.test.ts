@@ -37,7 +37,7 @@ describe("discordPayload", () => {
   });
 
   it("colors the embed by severity, as an integer", () => {
-    const notice = noticeFor(new ReleaseRun().release, { type: "release_created", at: 0, actor: "ada" })!;
+    const notice = noticeFor(new ReleaseRun().release, { type: "release_created", stable: "v1", candidate: "v2", plan: "standard", at: 0, actor: "ada" })!;
     const colors = (["info", "success", "warning", "danger"] as Severity[]).map((severity) => discordPayload({ ...notice, severity }).embeds[0].color);
     expect(colors).toEqual([DISCORD_COLORS.info, DISCORD_COLORS.success, DISCORD_COLORS.warning, DISCORD_COLORS.danger]);
     expect(new Set(colors).size).toBe(4);

@@ -101,7 +101,7 @@ describe("noticeFor", () => {
 
   it("covers every kind a channel can subscribe to", () => {
     const kinds = new Set<NoticeKind | "test">();
-    const created = noticeFor(new ReleaseRun().release, { type: "release_created", at: T0, actor: "ada" });
+    const created = noticeFor(new ReleaseRun().release, { type: "release_created", stable: "v1", candidate: "v2", plan: "standard", at: T0, actor: "ada" });
     expect(created).toMatchObject({ title: "checkout: release of v2 created", text: "Plan standard will move traffic from v1 to v2 in 4 stages: 5% → 25% → 50% → 100%." });
     kinds.add(created!.kind);
 

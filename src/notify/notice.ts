@@ -40,15 +40,6 @@ export interface Notice {
   at: number;
 }
 
-/** Recorded by the server when a release is created; the engine's own events begin at release_started. */
-export interface ReleaseCreatedEvent {
-  type: "release_created";
-  at: number;
-  actor: string;
-}
-
-export type NotifiableEvent = ReleaseEventDraft | ReleaseCreatedEvent;
-
 export interface NoticeLinks {
   releaseUrl?: string;
 }
@@ -56,7 +47,7 @@ export interface NoticeLinks {
 type NoticeContent = Omit<Notice, "url" | "at">;
 
 /** The notice a release event calls for, or null for events no channel is told about (checks, splits applied...). */
-export function noticeFor(release: Release, event: NotifiableEvent, links: NoticeLinks = {}): Notice | null {
+export function noticeFor(release: Release, event: ReleaseEventDraft, links: NoticeLinks = {}): Notice | null {
   const content = contentFor(release, event);
   if (!content) return null;
   const byPerson = event.actor !== ENGINE_ACTOR ? [{ label: "By", value: event.actor }] : [];
@@ -80,7 +71,7 @@ export function testNotice(at: number): Notice {
   };
 }
 
-function contentFor(release: Release, event: NotifiableEvent): NoticeContent | null {
+function contentFor(release: Release, event: ReleaseEventDraft): NoticeContent | null {
   const { name, stable, candidate, plan } = release;
   const versions = [
     { label: "Stable", value: stable },

@@ -1,10 +1,11 @@
 import type { Release } from "../core/release.js";
-import type { Notice, NotifiableEvent } from "./notice.js";
+import type { ReleaseEventDraft } from "../core/events.js";
+import type { Notice } from "./notice.js";
 
 /** The release and event a notice was made from; none for a test notification. */
 export interface NoticeSubject {
   release: Release;
-  event: NotifiableEvent;
+  event: ReleaseEventDraft;
 }
 
 export interface WebhookRelease {
@@ -23,7 +24,7 @@ export interface WebhookRelease {
 export interface WebhookPayload {
   kind: Notice["kind"];
   release: WebhookRelease | null;
-  event: NotifiableEvent | null;
+  event: ReleaseEventDraft | null;
   notice: Notice;
   sentAt: number;
 }

@@ -185,7 +185,7 @@ describe("Outbox", () => {
       expect(payload).toEqual({
         kind: expected[index]!.notice.kind,
         release: expect.objectContaining({ id: release.id, name: release.name, state: "rolled_back", stageIndex: 1, stageCount: 4 }),
-        event: JSON.parse(JSON.stringify(expected[index]!.event)),
+        event: { ...JSON.parse(JSON.stringify(expected[index]!.event)), id: expect.any(Number), releaseId: release.id },
         notice: JSON.parse(JSON.stringify(expected[index]!.notice)),
         sentAt: w.clock.now(),
       });

@@ -1,6 +1,5 @@
-import type { ReleaseEvent } from "../core/events.js";
 import { CHANNEL_TYPES, deliver, type Channel, type ChannelType, type DeliveryResult } from "../notify/deliver.js";
-import { noticeFor, type Notice, type NotifiableEvent } from "../notify/notice.js";
+import { noticeFor, type Notice } from "../notify/notice.js";
 import type { NoticeSubject } from "../notify/webhook.js";
 import type { ChannelRecord, ClaimedDelivery, FeedEvent, NewDelivery, NotificationStore } from "../store/notification-store.js";
 import type { Clock } from "../support/clock.js";
@@ -183,10 +182,10 @@ export class Outbox {
 
   private deliveriesFor({ event, release, teamId: _teamId }: FeedEvent, channels: ChannelRecord[], now: number): NewDelivery[] {
     if (channels.length === 0 || now - event.at > this.maxEventAgeMs) return [];
-    const recorded = recordedEvent(event);
-    const notice = noticeFor(release, recorded, { releaseUrl: `${this.options.publicUrl}/releases/${release.id}` });
+    const notice = noticeFor(release, event, { releaseUrl: `${this.options.publicUrl}/releases/${release.id}` });
     if (!notice) return [];
-    const message: DeliveryMessage = { notice, subject: { release, event: recorded } };
+    // The event keeps its id, so a receiver can recognise a notice sent again after a crash.
+    const message: DeliveryMessage = { notice, subject: { release, event } };
     return channels
       .filter((channel) => channel.enabled && channel.events.includes(notice.kind))
       .map((channel) => ({
@@ -258,7 +257,3 @@ export class Outbox {
   }
 }
 
-/** The event as Glidepath recorded it, without the store's ids: what the generic webhook carries. */
-function recordedEvent({ id: _id, releaseId: _releaseId, ...event }: ReleaseEvent): NotifiableEvent {
-  return event as NotifiableEvent;
-}

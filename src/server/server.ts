@@ -73,7 +73,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const url = `http://${bound.host.includes(":") ? `[${bound.host}]` : bound.host}:${bound.port}`;
   services.publicUrl = options.publicUrl ?? url;
   // Notifications go out apart from the engine; its events only wake the outbox sooner.
-  const outbox = new Outbox({ store: new NotificationStore(db), secrets, clock: options.clock, metrics: services.metrics, publicUrl: services.publicUrl });
+  const outbox = new Outbox({
+    store: new NotificationStore(db),
+    secrets,
+    clock: options.clock,
+    metrics: services.metrics,
+    publicUrl: services.publicUrl,
+    log: (message, error) => log(`notifications: ${message}: ${(error as Error).message ?? String(error)}`),
+  });
   engine.on("event", outbox.nudge);
   outbox.start();
   scheduler.start();
