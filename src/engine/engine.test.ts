@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parsePlan, type Plan } from "../core/plan.js";
 import type { ReleaseEvent } from "../core/events.js";
+import type { Plan } from "../core/plan.js";
 import type { SliSample } from "../core/sli.js";
 import { startProxy, type ProxyHandle } from "../platforms/local/proxy.js";
 import { LocalTarget } from "../platforms/local/target.js";
@@ -12,20 +12,12 @@ import { openEmbeddedDatabase, type OpenDatabase } from "../store/database.js";
 import { ReleaseStore } from "../store/release-store.js";
 import { VirtualClock } from "../../test/support/virtual-clock.js";
 import { Engine, ReleaseRefused } from "./engine.js";
+import { HEALTHY, TEST_PLAN } from "./engine.test-support.js";
 
-const healthy: SliSample = { requests: 1000, errors: 1, latencyMs: { p50: 30, p90: 40, p99: 50, p999: 60 } };
+const healthy = HEALTHY;
 const erroring: SliSample = { ...healthy, errors: 200 };
 
-const plan: Plan = parsePlan({
-  name: "test",
-  stages: [
-    { percent: 10, soak: "5m" },
-    { percent: 50, soak: "5m" },
-    { percent: 100 },
-  ],
-  slos: [{ sli: "error_rate", max: 0.01 }],
-  policy: { checkInterval: "1m", failureThreshold: 3, minRequests: 100 },
-}) as Plan;
+const plan = TEST_PLAN;
 
 type Answer = (query: { index: number; window: MetricsWindow }) => Promise<Map<string, SliSample>> | Map<string, SliSample>;
 

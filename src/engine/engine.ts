@@ -14,7 +14,7 @@ import {
 import { formatSplit, splitAt, splitsEqual, type Split } from "../core/split.js";
 import { step, type Command, type Input, type StepResult } from "../core/step.js";
 import { PlatformError, type PlatformConnection } from "../platforms/types.js";
-import { RevisionConflict, type ReleaseOwnership, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
+import { ActiveReleaseExists, RevisionConflict, type ReleaseOwnership, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
 import type { Clock } from "../support/clock.js";
 import { runProbes } from "./preflight.js";
 import { withRetry } from "./retry.js";
@@ -99,7 +99,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const created: ReleaseEventDraft[] = actor
       ? [{ type: "release_created", stable, candidate: release.candidate, plan: release.plan.name, at: release.createdAt, actor }]
       : [];
-    const stored = await this.options.store.insert({ ...release, appliedSplit: live }, created, ownership);
+    const stored = await this.options.store.insert({ ...release, appliedSplit: live }, created, ownership).catch((error: unknown) => {
+      throw error instanceof ActiveReleaseExists ? new ReleaseRefused(error.message) : error;
+    });
     return stored.release;
   }
 

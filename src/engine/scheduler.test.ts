@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ReleaseEvent } from "../core/events.js";
-import { parsePlan, type Plan } from "../core/plan.js";
 import { isSettled, type Release } from "../core/release.js";
-import type { SliSample } from "../core/sli.js";
 import { formatSplit, type Split } from "../core/split.js";
 import { LocalTarget } from "../platforms/local/target.js";
 import { proxyWithTwoVersions, stopEverything, type TestProxy } from "../platforms/local/test-harness.js";
@@ -12,9 +10,10 @@ import { ReleaseStore } from "../store/release-store.js";
 import { BACKENDS, open, removeFreshDatabases } from "../store/store.test-support.js";
 import { VirtualClock } from "../../test/support/virtual-clock.js";
 import { Engine } from "./engine.js";
+import { HEALTHY, TEST_PLAN } from "./engine.test-support.js";
 import { Scheduler, type WakeUp } from "./scheduler.js";
 
-const healthy: SliSample = { requests: 1000, errors: 1, latencyMs: { p50: 30, p90: 40, p99: 50, p999: 60 } };
+const healthy = HEALTHY;
 const metrics: MetricsSource = {
   query: async () =>
     new Map([
@@ -23,16 +22,7 @@ const metrics: MetricsSource = {
     ]),
 };
 
-const plan: Plan = parsePlan({
-  name: "test",
-  stages: [
-    { percent: 10, soak: "5m" },
-    { percent: 50, soak: "5m" },
-    { percent: 100 },
-  ],
-  slos: [{ sli: "error_rate", max: 0.01 }],
-  policy: { checkInterval: "1m", failureThreshold: 3, minRequests: 100 },
-}) as Plan;
+const plan = TEST_PLAN;
 const EVERY_STAGE = ["v1=90% v2=10%", "v1=50% v2=50%", "v2=100%"];
 
 /** A platform in memory, for tests about scheduling rather than about a platform. */

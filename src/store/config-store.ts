@@ -1,5 +1,6 @@
 import { and, asc, count, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./database.js";
+import { nameTakenAsValue } from "./unique-violation.js";
 import { connections, plans, releases, targets } from "./schema.js";
 
 export type Connection = typeof connections.$inferSelect;
@@ -186,23 +187,6 @@ function sqlIncrement(column: typeof plans.revision): SQL {
   return sql`${column} + 1`;
 }
 
-/** Runs a write that may break a unique name index, answering "name_taken" when it does. */
-async function nameTakenAsValue<T>(write: () => Promise<T>): Promise<T | "name_taken"> {
-  try {
-    return await write();
-  } catch (error) {
-    if (isUniqueViolation(error)) return "name_taken";
-    throw error;
-  }
-}
-
-/** PostgreSQL's unique_violation, on the error itself or a cause the driver wrapped it in. */
-function isUniqueViolation(error: unknown): boolean {
-  for (let cause = error; typeof cause === "object" && cause !== null; cause = (cause as { cause?: unknown }).cause) {
-    if ((cause as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
-}
 
 function withNames(row: { target: Target; connectionName: string; platform: string; defaultPlanName: string | null }): TargetWithNames {
   return { ...row.target, connectionName: row.connectionName, platform: row.platform, defaultPlanName: row.defaultPlanName };

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lt, lte, notInArray, sql, type SQL } from "drizzle-orm";
-import type { ReleaseEvent, ReleaseEventType } from "../core/events.js";
+import type { ReleaseEvent } from "../core/events.js";
 import type { Release } from "../core/release.js";
 import type { Database } from "./database.js";
-import { fromRow } from "./release-store.js";
+import { eventFromRow, fromRow } from "./release-store.js";
 import { channels, deliveries, events, outboxCursors, releases } from "./schema.js";
+import { isUniqueViolation } from "./unique-violation.js";
 
 export type ChannelRecord = typeof channels.$inferSelect;
 export type ChannelChanges = Partial<Pick<ChannelRecord, "name" | "type" | "events" | "enabled" | "sealedSecret">> & { updatedAt: Date };
@@ -292,22 +293,4 @@ export function advance(
     since = null;
   }
   return { eventId, heldSince: since };
-}
-
-function eventFromRow(row: typeof events.$inferSelect): ReleaseEvent {
-  return {
-    ...row.data,
-    id: row.id,
-    releaseId: row.releaseId,
-    type: row.type as ReleaseEventType,
-    at: row.at.getTime(),
-    actor: row.actor,
-  } as ReleaseEvent;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let cause = error; typeof cause === "object" && cause !== null; cause = (cause as { cause?: unknown }).cause) {
-    if ((cause as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
 }

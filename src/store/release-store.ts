@@ -4,6 +4,7 @@ import type { ReleaseEvent, ReleaseEventDraft, ReleaseEventType } from "../core/
 import type { Release, ReleaseState } from "../core/release.js";
 import type { Database } from "./database.js";
 import { checks, events, releases } from "./schema.js";
+import { isUniqueViolation } from "./unique-violation.js";
 
 type ReleaseRow = typeof releases.$inferSelect;
 type EventRow = typeof events.$inferSelect;
@@ -30,6 +31,11 @@ export interface ReleaseOwnership {
   createdBy?: string;
 }
 
+/** Only one release at a time per target, and per name. */
+export class ActiveReleaseExists extends Error {
+  override name = "ActiveReleaseExists";
+}
+
 export class RevisionConflict extends Error {
   override name = "RevisionConflict";
 }
@@ -38,11 +44,22 @@ export class RevisionConflict extends Error {
 export class ReleaseStore {
   constructor(private readonly db: Database) {}
 
+  /** Stores a new release; a release already in progress by its name or on its target is an ActiveReleaseExists. */
   async insert(release: Release, initialEvents: ReleaseEventDraft[] = [], ownership: ReleaseOwnership = {}): Promise<StoredRelease> {
-    await this.db.transaction(async (tx) => {
-      await tx.insert(releases).values({ ...toRow(release), ...ownership });
-      await insertEvents(tx, release.id, initialEvents);
-    });
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.insert(releases).values({ ...toRow(release), ...ownership });
+        await insertEvents(tx, release.id, initialEvents);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, "releases_active_target")) {
+        throw new ActiveReleaseExists("this target already has a release in progress; finish or cancel it first");
+      }
+      if (isUniqueViolation(error, "releases_active_name")) {
+        throw new ActiveReleaseExists(`a release named "${release.name}" is in progress; choose another name`);
+      }
+      throw error;
+    }
     return { release, revision: 0 };
   }
 

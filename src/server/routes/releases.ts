@@ -302,18 +302,5 @@ function createRefusal(error: unknown): never {
       ? new HttpProblem(503, "platform_unavailable", `the platform did not answer: ${error.message}; try again shortly`)
       : badRequest(`the platform refused: ${error.message}`);
   }
-  if (isUniqueViolation(error, "releases_active_target")) {
-    throw conflict("this target already has a release in progress; finish or cancel it first");
-  }
-  if (isUniqueViolation(error, "releases_active_name")) {
-    throw conflict("a release with this name is in progress; choose another name");
-  }
   throw error;
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  for (let cause = error as { code?: string; constraint?: string; message?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
-    if (cause.code === "23505" && (cause.constraint === constraint || cause.message?.includes(constraint))) return true;
-  }
-  return false;
 }
