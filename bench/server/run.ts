@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 const { values: flags } = parseArgs({
   options: {
     releases: { type: "string", default: process.env.BENCH_RELEASES ?? "1000" },
-    seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "90" },
+    seconds: { type: "string", default: process.env.BENCH_SECONDS ?? "330" },
     "check-interval": { type: "string", default: process.env.BENCH_CHECK_INTERVAL ?? "5" },
   },
 });
