@@ -46,6 +46,19 @@ export interface NoticeLinks {
 
 type NoticeContent = Omit<Notice, "url" | "at">;
 
+/** The event types a notice can come from: every other event (checks, splits applied...) is never told. */
+export const NOTIFYING_EVENTS: ReadonlySet<ReleaseEventDraft["type"]> = new Set([
+  "release_created",
+  "release_started",
+  "stage_started",
+  "awaiting_approval",
+  "rolled_back",
+  "promoted",
+  "cancelled",
+  "failed",
+  "drift_detected",
+]);
+
 /** The notice a release event calls for, or null for events no channel is told about (checks, splits applied...). */
 export function noticeFor(release: Release, event: ReleaseEventDraft, links: NoticeLinks = {}): Notice | null {
   const content = contentFor(release, event);
@@ -72,6 +85,7 @@ export function testNotice(at: number): Notice {
 }
 
 function contentFor(release: Release, event: ReleaseEventDraft): NoticeContent | null {
+  if (!NOTIFYING_EVENTS.has(event.type)) return null;
   const { name, stable, candidate, plan } = release;
   const versions = [
     { label: "Stable", value: stable },

@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { Engine } from "../engine/engine.js";
+import { NOTIFYING_EVENTS } from "../notify/notice.js";
 import { Scheduler } from "../engine/scheduler.js";
 import { AuditStore } from "../store/audit-store.js";
 import type { OpenDatabase } from "../store/database.js";
@@ -81,7 +82,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     publicUrl: services.publicUrl,
     log: (message, error) => log(`notifications: ${message}: ${(error as Error).message ?? String(error)}`),
   });
-  engine.on("event", outbox.nudge);
+  engine.on("event", (_releaseId, event) => {
+    if (NOTIFYING_EVENTS.has(event.type)) outbox.nudge();
+  });
   outbox.start();
   scheduler.start();
   return {
