@@ -10,9 +10,11 @@ import type { OpenDatabase } from "../store/database.js";
 import { IdentityStore } from "../store/identity-store.js";
 import { NotificationStore } from "../store/notification-store.js";
 import { ReleaseStore } from "../store/release-store.js";
+import { TeamReleases } from "../store/team-releases.js";
 import type { Clock } from "../support/clock.js";
 import { closeServer, listen, type HostPort } from "../support/listen.js";
 import { createApp, type ServerApp } from "./app.js";
+import { startHousekeeping } from "./housekeeping.js";
 import { LoginLimiter } from "./auth/login-limiter.js";
 import { SecretBox } from "./auth/secret-box.js";
 import type { Services } from "./context.js";
@@ -87,11 +89,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   outbox.start();
   scheduler.start();
+  const stopHousekeeping = startHousekeeping(services.identities, new TeamReleases(db), options.clock, log);
   return {
     url,
     app,
     services,
     close: async () => {
+      stopHousekeeping();
       await closeServer(server);
       await scheduler.stop();
       await outbox.stop();

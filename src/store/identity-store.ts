@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lt, ne, sql } from "drizzle-orm";
 import type { Role } from "../server/auth/roles.js";
 import type { Database } from "./database.js";
 import { apiTokens, memberships, sessions, setupLinks, teams, users } from "./schema.js";
@@ -198,6 +198,11 @@ export class IdentityStore {
 
   async deleteSession(id: string): Promise<void> {
     await this.db.delete(sessions).where(eq(sessions.id, id));
+  }
+
+  /** Removes sessions that ended before `now`; they no longer sign anyone in anyway. */
+  async deleteExpiredSessions(now: Date): Promise<void> {
+    await this.db.delete(sessions).where(lt(sessions.expiresAt, now));
   }
 
   /** Signs the user out everywhere but `keepId`, e.g. after a password change. */

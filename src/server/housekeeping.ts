@@ -1,0 +1,22 @@
+import type { Clock } from "../support/clock.js";
+import type { IdentityStore } from "../store/identity-store.js";
+import type { TeamReleases } from "../store/team-releases.js";
+
+/** A retried request comes within minutes; a day is far beyond any client's retries. */
+export const IDEMPOTENCY_KEY_LIFETIME_MS = 24 * 3_600_000;
+const EVERY_MS = 3_600_000;
+
+/** Forgets what no longer serves anyone: idempotency keys past their lifetime and ended sessions. */
+export async function sweep(identities: IdentityStore, teamReleases: TeamReleases, now: number): Promise<void> {
+  await teamReleases.forgetResponses(new Date(now - IDEMPOTENCY_KEY_LIFETIME_MS));
+  await identities.deleteExpiredSessions(new Date(now));
+}
+
+/** Sweeps every hour until the returned function is called. */
+export function startHousekeeping(identities: IdentityStore, teamReleases: TeamReleases, clock: Clock, log: (line: string) => void): () => void {
+  const timer = setInterval(() => {
+    sweep(identities, teamReleases, clock.now()).catch((error: unknown) => log(`housekeeping: ${(error as Error).message}`));
+  }, EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
