@@ -1,8 +1,7 @@
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { BUILTIN_PLANS } from "../../core/builtin-plans.js";
-import { parsePlan, type Plan } from "../../core/plan.js";
-import { RELEASE_STATES } from "../../core/release.js";
+import { PlanError, type Plan } from "../../core/plan.js";
+import { isSettled, RELEASE_STATES } from "../../core/release.js";
 import type { Command } from "../../core/step.js";
 import { ReleaseRefused } from "../../engine/engine.js";
 import { PlatformError } from "../../platforms/types.js";
@@ -16,7 +15,7 @@ import { targetRefFor } from "../platform-connections.js";
 import { badRequest, conflict, HttpProblem, notFound } from "../problems.js";
 import { releaseDetail, ReleaseDetailSchema, releaseSummary, ReleaseSummarySchema } from "../release-view.js";
 import { jsonBody, jsonResponse, pathId, SlugSchema, TeamParams, teamRoute } from "../route-kit.js";
-import { isSettled } from "../../core/release.js";
+import { findPlan } from "./plans.js";
 
 const NewReleaseSchema = z
   .object({
@@ -283,15 +282,10 @@ async function targetNameOf(c: Context<ServerEnv>, stored: TeamRelease): Promise
 
 async function planFor(config: ConfigStore, teamId: string, name: string | undefined, target: TargetWithNames): Promise<Plan> {
   const wanted = name ?? target.defaultPlanName ?? "standard";
-  const stored = await config.plan(teamId, wanted);
-  if (stored) {
-    const plan = parsePlan({ ...stored.document, name: stored.name });
-    if (plan instanceof Error) throw badRequest(`the plan "${wanted}" is no longer valid: ${plan.message}`, [{ field: "body.plan", message: plan.message }]);
-    return plan;
-  }
-  const builtin = BUILTIN_PLANS[wanted];
-  if (!builtin) throw badRequest(`no plan named "${wanted}" in this team`, [{ field: "body.plan", message: "no such plan" }]);
-  return builtin;
+  const found = await findPlan(config, teamId, wanted);
+  if (!found) throw badRequest(`no plan named "${wanted}" in this team`, [{ field: "body.plan", message: "no such plan" }]);
+  if (found instanceof PlanError) throw badRequest(`the plan "${wanted}" is no longer valid: ${found.message}`, [{ field: "body.plan", message: found.message }]);
+  return found.plan;
 }
 
 /** Why the engine would not create the release, as the answer the caller can act on. */
