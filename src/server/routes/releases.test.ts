@@ -46,9 +46,11 @@ describe("release routes", () => {
     expect(unknownTarget.status).toBe(400);
     expect(await problemFields(unknownTarget)).toEqual(["body.target"]);
 
-    const unknownPlan = await server.api(`${base()}/releases`, { json: { target: "shop", candidate: "v2", plan: "nope" } });
-    expect(unknownPlan.status).toBe(400);
-    expect(await problemFields(unknownPlan)).toEqual(["body.plan"]);
+    for (const plan of ["nope", "toString", "__proto__"]) {
+      const unknownPlan = await server.api(`${base()}/releases`, { json: { target: "shop", candidate: "v2", plan } });
+      expect(unknownPlan.status, plan).toBe(400);
+      expect(await problemFields(unknownPlan)).toEqual(["body.plan"]);
+    }
 
     const unknownVersion = await server.api(`${base()}/releases`, { json: { target: "shop", candidate: "v9" } });
     expect(unknownVersion.status).toBe(409);
