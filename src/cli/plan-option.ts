@@ -17,8 +17,7 @@ export function resolvePlan({ plan, stages, soak }: PlanOptions): Plan {
   }
   if (soak !== undefined) throw new UsageError("--soak goes with --stages");
   const name = plan ?? "standard";
-  const builtin = BUILTIN_PLANS[name];
-  if (builtin) return builtin;
+  if (Object.hasOwn(BUILTIN_PLANS, name)) return BUILTIN_PLANS[name]!;
   let text: string;
   try {
     text = readFileSync(name, "utf8");
