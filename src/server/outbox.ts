@@ -55,7 +55,7 @@ export interface OutboxOptions {
   log?: (message: string, error: unknown) => void;
 }
 
-export const DEFAULT_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000] as const;
+const DEFAULT_BACKOFF_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000] as const;
 /** A receiver's Retry-After is honoured up to this. */
 const MAX_RETRY_AFTER_MS = 3_600_000;
 

@@ -18,7 +18,7 @@ export interface ConnectionSecret {
 }
 
 /** What a sealed secret is bound to, so it opens only on its own row. */
-export const secretBinding = (connectionId: string) => `connection:${connectionId}`;
+const secretBinding = (connectionId: string) => `connection:${connectionId}`;
 
 /** The sealed form of a connection's credentials; "" when there are none (a local proxy without a token). */
 export function sealConnectionSecret(secrets: SecretBox, connectionId: string, secret: ConnectionSecret): string {
@@ -39,7 +39,7 @@ export function openConnectionSecret(secrets: SecretBox, connection: Pick<Connec
 }
 
 /** The credentials as the platform registry takes them. */
-export function platformSecrets(secret: ConnectionSecret): PlatformSecrets {
+function platformSecrets(secret: ConnectionSecret): PlatformSecrets {
   return { proxyToken: secret.adminToken, cloudflareApiToken: secret.apiToken };
 }
 

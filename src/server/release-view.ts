@@ -118,7 +118,7 @@ function stageStatus(release: Release, index: number): "done" | "current" | "nex
   return index === release.stageIndex ? "current" : "next";
 }
 
-export function checkView(check: Check): Record<string, unknown> {
+function checkView(check: Check): Record<string, unknown> {
   return { ...check, at: iso(check.at), window: { from: iso(check.window.from), to: iso(check.window.to) } };
 }
 

@@ -11,7 +11,7 @@ export const SlugSchema = z
   .max(63)
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and dashes, starting and ending with a letter or digit");
 
-export const IdSchema = z.string().min(1).max(100);
+const IdSchema = z.string().min(1).max(100);
 
 export const TeamParams = z.object({ team: SlugSchema.openapi({ param: { name: "team", in: "path" }, example: "payments" }) });
 

@@ -275,7 +275,7 @@ function compact(values: Record<string, string | undefined>): Record<string, str
 }
 
 /** A connection as the API shows it: its settings, never its credentials. */
-export function connectionView(connection: Connection) {
+function connectionView(connection: Connection) {
   const { accountId, apiBaseUrl, adminUrl } = connection.settings;
   return {
     id: connection.id,

@@ -207,7 +207,7 @@ export async function findPlan(plans: ConfigStore, teamId: string, name: string)
 }
 
 /** The parsed plan, or every problem with the field it is in. */
-export function checkPlan(document: Record<string, unknown>): Plan | FieldProblem[] {
+function checkPlan(document: Record<string, unknown>): Plan | FieldProblem[] {
   const plan = parsePlan(document);
   const problems = plan instanceof PlanError ? planErrorFields(plan) : [];
   const name = document.name;

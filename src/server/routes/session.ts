@@ -182,7 +182,7 @@ export function sessionRoutes(app: OpenAPIHono<ServerEnv>): void {
 }
 
 /** Makes a session for the user, sets its cookie and makes them the request's principal. */
-export async function startSession(c: Context<ServerEnv>, user: User) {
+async function startSession(c: Context<ServerEnv>, user: User) {
   const { identities, clock } = c.var.services;
   const now = clock.now();
   const { secret, hash } = newOpaqueSecret();

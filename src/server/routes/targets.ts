@@ -366,7 +366,7 @@ function platformProblem(error: unknown, doing: string): HttpProblem {
 }
 
 /** A target as the API shows it. */
-export function targetView(target: TargetWithNames) {
+function targetView(target: TargetWithNames) {
   const { worker, metrics, lagSeconds } = target.settings;
   return {
     id: target.id,
