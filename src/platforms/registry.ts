@@ -1,5 +1,6 @@
 import type { TargetRef } from "../core/release.js";
 import { connectCloudflare, METRICS_SOURCES, type MetricsSourceName } from "./cloudflare/connect.js";
+import { verifyAccount } from "./cloudflare/verify-account.js";
 import { LocalMetricsSource } from "./local/metrics-source.js";
 import { LocalTarget } from "./local/target.js";
 import type { PlatformConnection } from "./types.js";
@@ -40,6 +41,19 @@ export function connectPlatform(ref: TargetRef, secrets: PlatformSecrets): Platf
     default:
       throw new Error(`unknown platform "${ref.platform}"; known: ${PLATFORMS.join(", ")}`);
   }
+}
+
+/**
+ * Tries the platform account a target would use with one cheap call, before anyone relies on it:
+ * the local proxy's split, or whether a Cloudflare token may read the account's Workers.
+ */
+export async function verifyPlatformAccount(ref: TargetRef, secrets: PlatformSecrets): Promise<void> {
+  if (ref.platform === "cloudflare") {
+    if (!secrets.cloudflareApiToken) throw new Error("a Cloudflare target needs an API token: set CLOUDFLARE_API_TOKEN");
+    await verifyAccount({ accountId: setting(ref.config, "accountId"), apiToken: secrets.cloudflareApiToken, apiBaseUrl: ref.config.apiBaseUrl });
+    return;
+  }
+  await connectPlatform(ref, secrets).target.currentSplit();
 }
 
 function setting(config: Record<string, string>, key: string): string {

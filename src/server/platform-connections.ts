@@ -1,8 +1,5 @@
-import { APIError } from "cloudflare";
-import { z } from "zod";
 import type { Release, TargetRef } from "../core/release.js";
-import { CloudflareApi } from "../platforms/cloudflare/cloudflare-api.js";
-import { connectPlatform, type PlatformSecrets } from "../platforms/registry.js";
+import { connectPlatform, verifyPlatformAccount, type PlatformSecrets } from "../platforms/registry.js";
 import { type DeploymentTarget, type MetricsSource, type PlatformConnection, PlatformError } from "../platforms/types.js";
 import { ConfigStore, type Connection, type Target } from "../store/config-store.js";
 import type { Database } from "../store/database.js";
@@ -77,36 +74,13 @@ export async function testConnection(
   secret: ConnectionSecret,
   metrics?: ServerMetrics,
 ): Promise<Error | undefined> {
+  const ref = { platform: connection.platform, config: connectionConfig(connection) };
   try {
-    if (connection.platform === "local") {
-      await connectCounted({ platform: "local", config: connectionConfig(connection) }, secret, metrics).target.currentSplit();
-    } else {
-      await countCall(metrics, connection.platform, "verifyAccount", () => verifyCloudflareAccount(connection.settings, secret));
-    }
+    await countCall(metrics, connection.platform, "verifyAccount", () => verifyPlatformAccount(ref, platformSecrets(secret)));
     return undefined;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
-}
-
-const PROBE_WORKER = "glidepath-connection-check";
-const SCRIPT_NOT_FOUND = 10007;
-
-/**
- * Lists the versions of a Worker that should not exist: Cloudflare answers "no such Worker" only
- * to a token that may read the account's Workers, and refuses a bad token or a foreign account.
- */
-async function verifyCloudflareAccount(settings: Record<string, string>, secret: ConnectionSecret): Promise<void> {
-  const accountId = settings.accountId ?? "";
-  const api = new CloudflareApi({ accountId, worker: PROBE_WORKER, apiToken: secret.apiToken ?? "", apiBaseUrl: settings.apiBaseUrl, timeoutMs: 10_000 });
-  await api.call(`read the Workers of account ${accountId}`, z.unknown(), async (sdk) => {
-    try {
-      return await sdk.workers.scripts.versions.list(PROBE_WORKER, { account_id: accountId, deployable: true });
-    } catch (error) {
-      if (error instanceof APIError && error.status === 404 && error.errors.some(({ code }) => code === SCRIPT_NOT_FOUND)) return null;
-      throw error;
-    }
-  });
 }
 
 /** The engine's `connect`, plus a way to forget a connection's cached credentials at once. */
