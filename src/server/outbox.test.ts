@@ -412,7 +412,7 @@ describe("Outbox", () => {
     expect(silent.received).toHaveLength(1);
     expect((await w.deliveries(slowChannel.id)).map((row) => row.status)).toEqual(["pending", "pending"]);
     // The slow channel's second notice is due but waits for the first, without the outbox spinning meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (let turn = 0; turn < 500; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(claimDue.mock.calls.length).toBeLessThan(10);
     await outbox.stop();
     const rows = await w.deliveries(slowChannel.id);
