@@ -27,7 +27,8 @@ export const jsonResponse = <T extends ZodType>(schema: T, description: string) 
   description,
 });
 
-const problem = (description: string) => jsonResponse(ProblemSchema, description);
+/** An error answer, documented with what it means on this route. */
+export const problem = (description: string) => jsonResponse(ProblemSchema, description);
 
 export const ERROR_RESPONSES = {
   400: problem("The request is malformed; `error.fields` names each bad field."),

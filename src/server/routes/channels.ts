@@ -7,8 +7,8 @@ import { NotificationStore, type ChannelRecord, type DeliveryRecord } from "../.
 import { recordAudit } from "../audit.js";
 import type { ServerEnv } from "../context.js";
 import { channelSecretBinding, openChannel, type ChannelSecret, type DeliveryMessage } from "../outbox.js";
-import { badRequest, conflict, HttpProblem, notFound, ProblemSchema } from "../problems.js";
-import { iso, jsonBody, jsonResponse, pathId, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
+import { badRequest, conflict, HttpProblem, notFound } from "../problems.js";
+import { iso, jsonBody, jsonResponse, pathId, problem, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
 
 const TEST_TIMEOUT_MS = 10_000;
 
@@ -102,7 +102,6 @@ const DeliveriesQuery = z.object({
   before: z.coerce.number().int().min(1).optional().openapi({ description: "Deliveries older than this id: the next page." }),
 });
 
-const problem = (description: string) => jsonResponse(ProblemSchema, description);
 
 const listChannels = teamRoute("viewer", {
   method: "get",

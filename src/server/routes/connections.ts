@@ -13,8 +13,8 @@ import {
   sealConnectionSecret,
   testConnection,
 } from "../platform-connections.js";
-import { badRequest, conflict, HttpProblem, notFound, ProblemSchema, type FieldProblem } from "../problems.js";
-import { iso, jsonBody, jsonResponse, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
+import { badRequest, conflict, HttpProblem, notFound, type FieldProblem } from "../problems.js";
+import { iso, jsonBody, jsonResponse, problem, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. http://127.0.0.1:9901" });
 
@@ -95,7 +95,6 @@ const ConnectionParams = TeamParams.extend({
   connection: SlugSchema.openapi({ param: { name: "connection", in: "path" }, example: "production" }),
 });
 
-const problem = (description: string) => jsonResponse(ProblemSchema, description);
 const REFUSED = problem("The platform refused the connection, or could not be reached; the message says why.");
 
 const listConnections = teamRoute("viewer", {

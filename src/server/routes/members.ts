@@ -5,8 +5,8 @@ import { recordAudit } from "../audit.js";
 import { hashPassword } from "../auth/credentials.js";
 import { ROLES } from "../auth/roles.js";
 import type { ServerEnv } from "../context.js";
-import { conflict, HttpProblem, notFound, ProblemSchema } from "../problems.js";
-import { jsonBody, jsonResponse, pathId, TeamParams, teamRoute } from "../route-kit.js";
+import { conflict, HttpProblem, notFound } from "../problems.js";
+import { jsonBody, jsonResponse, pathId, problem, TeamParams, teamRoute } from "../route-kit.js";
 import type { Member } from "../../store/identity-store.js";
 import { PasswordSchema } from "./session.js";
 
@@ -30,7 +30,7 @@ const NewMemberSchema = z
 
 const MemberChangeSchema = z.object({ role: z.enum(ROLES) }).strict();
 const MemberParams = TeamParams.extend({ user: pathId("user") });
-const conflictResponse = jsonResponse(ProblemSchema, "The change would leave the team without an admin, or the person is a member already.");
+const conflictResponse = problem("The change would leave the team without an admin, or the person is a member already.");
 
 const listMembers = teamRoute("viewer", {
   method: "get",

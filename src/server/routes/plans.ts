@@ -6,8 +6,8 @@ import { parsePlan, PlanError, planToInput, type Plan } from "../../core/plan.js
 import { ConfigStore, type StoredPlan } from "../../store/config-store.js";
 import { recordAudit } from "../audit.js";
 import type { ServerEnv } from "../context.js";
-import { badRequest, conflict, notFound, ProblemSchema, type FieldProblem } from "../problems.js";
-import { iso, jsonBody, jsonResponse, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
+import { badRequest, conflict, notFound, type FieldProblem } from "../problems.js";
+import { iso, jsonBody, jsonResponse, problem, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
 
 /** A path under /plans that is a route, not a plan. */
 const RESERVED_NAMES = new Set(["validate"]);
@@ -53,7 +53,6 @@ const PlanParams = TeamParams.extend({
   plan: SlugSchema.openapi({ param: { name: "plan", in: "path" }, example: "checkout-careful" }),
 });
 
-const problem = (description: string) => jsonResponse(ProblemSchema, description);
 
 const listPlans = teamRoute("viewer", {
   method: "get",

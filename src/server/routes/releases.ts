@@ -14,7 +14,7 @@ import { EventSignal, resumePoint, streamEvents } from "../live-events.js";
 import { targetRefFor } from "../platform-connections.js";
 import { badRequest, conflict, HttpProblem, notFound } from "../problems.js";
 import { releaseDetail, ReleaseDetailSchema, releaseSummary, ReleaseSummarySchema } from "../release-view.js";
-import { jsonBody, jsonResponse, pathId, SlugSchema, TeamParams, teamRoute } from "../route-kit.js";
+import { jsonBody, jsonResponse, pathId, problem, SlugSchema, TeamParams, teamRoute } from "../route-kit.js";
 import { findPlan } from "./plans.js";
 
 const NewReleaseSchema = z
@@ -69,9 +69,9 @@ const createRelease = teamRoute("deployer", {
   request: { params: TeamParams, headers: IdempotencyHeaders, ...jsonBody(NewReleaseSchema) },
   responses: {
     201: jsonResponse(ReleaseSummarySchema, "The new release."),
-    409: jsonResponse(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "The platform or the target is busy with another rollout."),
-    422: jsonResponse(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "The Idempotency-Key was used for a different request."),
-    503: jsonResponse(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "The platform could not be reached."),
+    409: problem("The platform or the target is busy with another rollout."),
+    422: problem("The Idempotency-Key was used for a different request."),
+    503: problem("The platform could not be reached."),
   },
 });
 
@@ -182,7 +182,7 @@ export function releaseRoutes(app: OpenAPIHono<ServerEnv>): void {
       request: { params: ReleaseParams, headers: IdempotencyHeaders, body: { content: { "application/json": { schema: CommandBody } }, required: false } },
       responses: {
         200: jsonResponse(ReleaseSummarySchema, "The release after the command."),
-        409: jsonResponse(z.object({ error: z.object({ code: z.string(), message: z.string() }) }), "The release's state does not allow it (e.g. someone approved first)."),
+        409: problem("The release's state does not allow it (e.g. someone approved first)."),
       },
     });
     app.openapi(route, async (c) => {

@@ -7,8 +7,8 @@ import { hashPassword, hashSecret, newOpaqueSecret, verifyPassword } from "../au
 import { ROLES } from "../auth/roles.js";
 import { createFirstAdmin } from "../bootstrap.js";
 import type { Principal, ServerEnv } from "../context.js";
-import { badRequest, conflict, HttpProblem, ProblemSchema } from "../problems.js";
-import { ERROR_RESPONSES, iso, jsonBody, jsonResponse, SECURITY, Timestamp } from "../route-kit.js";
+import { badRequest, conflict, HttpProblem } from "../problems.js";
+import { ERROR_RESPONSES, iso, jsonBody, jsonResponse, problem, SECURITY, Timestamp } from "../route-kit.js";
 import type { User } from "../../store/identity-store.js";
 
 const SESSION_LIFETIME_SECONDS = 7 * 86_400;
@@ -45,7 +45,6 @@ const SetupSchema = z
 
 const PasswordChangeSchema = z.object({ currentPassword: z.string().min(1).max(1_000), newPassword: PasswordSchema }).strict();
 
-const problem = (description: string) => jsonResponse(ProblemSchema, description);
 const signedIn = { 201: jsonResponse(SessionSchema, "Signed in: the answer sets the `glidepath_session` cookie.") };
 
 const signIn = createRoute({

@@ -10,8 +10,8 @@ import { ConfigStore, type Connection, type TargetWithNames } from "../../store/
 import { recordAudit } from "../audit.js";
 import type { ServerEnv } from "../context.js";
 import { connectCounted, inServerTerms, openConnectionSecret, targetRefFor, withinMs } from "../platform-connections.js";
-import { badRequest, conflict, HttpProblem, notFound, ProblemSchema, type FieldProblem } from "../problems.js";
-import { iso, jsonBody, jsonResponse, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
+import { badRequest, conflict, HttpProblem, notFound, type FieldProblem } from "../problems.js";
+import { iso, jsonBody, jsonResponse, problem, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
 
 /** How long GET of a target waits for the platform's live split before answering without it. */
 const LIVE_SPLIT_TIMEOUT_MS = 5000;
@@ -101,7 +101,6 @@ const TargetParams = TeamParams.extend({
   target: SlugSchema.openapi({ param: { name: "target", in: "path" }, example: "storefront" }),
 });
 
-const problem = (description: string) => jsonResponse(ProblemSchema, description);
 const REFUSED = problem("The platform refused, or does not know the target; the message says why.");
 
 const listTargets = teamRoute("viewer", {

@@ -3,8 +3,8 @@ import { randomUUID } from "node:crypto";
 import { recordAudit } from "../audit.js";
 import { ROLES, type Role } from "../auth/roles.js";
 import type { ServerEnv } from "../context.js";
-import { conflict, HttpProblem, ProblemSchema } from "../problems.js";
-import { ERROR_RESPONSES, iso, jsonBody, jsonResponse, SECURITY, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
+import { conflict, HttpProblem } from "../problems.js";
+import { ERROR_RESPONSES, iso, jsonBody, jsonResponse, problem, SECURITY, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
 import type { Team } from "../../store/identity-store.js";
 
 const TeamSchema = z
@@ -41,7 +41,7 @@ const createTeam = createRoute({
   responses: {
     201: jsonResponse(TeamSchema, "The new team."),
     ...ERROR_RESPONSES,
-    409: jsonResponse(ProblemSchema, "Another team has this slug."),
+    409: problem("Another team has this slug."),
   },
 });
 
