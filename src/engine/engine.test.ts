@@ -296,6 +296,19 @@ describe("Engine", () => {
     expect(cancelled?.actor).toBe("alice");
   });
 
+  it("tells once that a release has settled, also when its final split was in place already and no event says so", async () => {
+    const h = await harness(() => both(healthy, healthy));
+    const settled: [string, string][] = [];
+    h.engine.on("settled", (releaseId, settledRelease) => settled.push([releaseId, settledRelease.state]));
+    const created = await release(h.engine, { preflight: [{ url: "http://127.0.0.1:9/", expectStatus: 200, timeoutSeconds: 1 }] });
+
+    const finished = await h.engine.run(created.id);
+
+    expect(finished.state).toBe("rolled_back");
+    expect(types(await h.events(created.id))).not.toContain("split_applied");
+    expect(settled).toEqual([[created.id, "rolled_back"]]);
+  });
+
   it("refuses commands that do not fit the state, with a reason", async () => {
     const h = await harness(() => both(healthy, healthy));
     const created = await release(h.engine);

@@ -29,6 +29,8 @@ export interface EngineEvents {
   event: [releaseId: string, event: ReleaseEventDraft];
   /** A platform call failed and will be retried; the release is not lost. */
   retry: [releaseId: string, message: string, delayMs: number];
+  /** The release has ended and its final split is confirmed on the platform; nothing more happens to it. */
+  settled: [releaseId: string, release: Release];
 }
 
 /** `autoStart`: the engine starts the release at once instead of waiting for a person's start command. */
@@ -300,6 +302,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private async save(stored: StoredRelease, next: Release, events: ReleaseEventDraft[]): Promise<StoredRelease> {
     const saved = await this.options.store.save(stored, next, events);
     for (const event of events) this.emit("event", next.id, event);
+    // Settling may come with no event, when the final split was already in place.
+    if (isSettled(saved.release) && !isSettled(stored.release)) this.emit("settled", next.id, saved.release);
     return saved;
   }
 
