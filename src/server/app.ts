@@ -6,6 +6,7 @@ import { mountApiDocs } from "./api-docs.js";
 import { authenticate, resolveTeam } from "./auth/authenticate.js";
 import type { ServerEnv, Services } from "./context.js";
 import { HttpProblem, type FieldProblem } from "./problems.js";
+import { mountDashboard } from "./dashboard.js";
 import { mountSetupPage } from "./setup-page.js";
 import { ROUTE_GROUPS } from "./routes/index.js";
 
@@ -37,27 +38,8 @@ export function createApp(services: Services): ServerApp {
   app.use("/api/v1/teams/:team/*", resolveTeam);
   app.use("/api/v1/teams/:team", resolveTeam);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {
-    type: "http",
-    scheme: "bearer",
-    description: "A team API token, `gp_...`, made under the team's tokens.",
-  });
-  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
-    type: "apiKey",
-    in: "cookie",
-    name: "glidepath_session",
-    description: "The dashboard's session; writes also need the X-CSRF-Token header.",
-  });
-  for (const register of ROUTE_GROUPS) register(app);
-
-  app.doc31("/api/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Glidepath API",
-      version: "1",
-      description: "Gradual deployments that check SLOs at every stage and roll back by themselves.",
-    },
-  });
+  registerApi(app);
+  app.doc31("/api/v1/openapi.json", API_DOCUMENT);
   mountApiDocs(app);
   mountSetupPage(app);
   app.get("/healthz", async (c) => {
@@ -68,6 +50,7 @@ export function createApp(services: Services): ServerApp {
     const { registry } = services.metrics;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
   });
+  mountDashboard(app);
 
   app.notFound((c) => c.json(new HttpProblem(404, "not_found", `no route ${c.req.method} ${c.req.path}`).body(), 404));
   app.onError((error, c) => {
@@ -80,6 +63,38 @@ export function createApp(services: Services): ServerApp {
     return c.json({ error: { code: "internal", message: "the server failed on this request; it is logged" } }, 500);
   });
   return app;
+}
+
+const API_DOCUMENT = {
+  openapi: "3.1.0",
+  info: {
+    title: "Glidepath API",
+    version: "1",
+    description: "Gradual deployments that check SLOs at every stage and roll back by themselves.",
+  },
+} as const;
+
+/** Every API route and its security schemes, so the app and the standalone document agree. */
+function registerApi(app: OpenAPIHono<ServerEnv>): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "A team API token, `gp_...`, made under the team's tokens.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "glidepath_session",
+    description: "The dashboard's session; writes also need the X-CSRF-Token header.",
+  });
+  for (const register of ROUTE_GROUPS) register(app);
+}
+
+/** The OpenAPI document without a running server: for generating the dashboard's API types. */
+export function apiDocument() {
+  const app = new OpenAPIHono<ServerEnv>();
+  registerApi(app);
+  return app.getOpenAPI31Document(API_DOCUMENT);
 }
 
 function answerInvalidInput(result: { target: string; success: boolean; error?: ZodError }) {

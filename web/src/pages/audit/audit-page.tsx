@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/layout";
+
+export function AuditPage() {
+  return <PageHeader title="Audit log" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/layout";
+
+export function PlanEditorPage() {
+  return <PageHeader title="Plan" />;
+}

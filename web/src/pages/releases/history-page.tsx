@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/layout";
+
+export function HistoryPage() {
+  return <PageHeader title="Releases" />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/layout";
+
+export function NewReleasePage() {
+  return <PageHeader title="New release" />;
+}

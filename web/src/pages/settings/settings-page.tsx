@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/layout";
+
+export function SettingsPage() {
+  return <PageHeader title="Settings" />;
+}

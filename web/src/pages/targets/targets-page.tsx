@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/layout";
+
+export function TargetsPage() {
+  return <PageHeader title="Targets" />;
+}
