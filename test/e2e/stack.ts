@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runLoad } from "../../src/demo/load-generator.js";
+import { startSampleService, type SampleService } from "../../src/demo/sample-service.js";
+import { startProxy } from "../../src/platforms/local/proxy.js";
+import { startCli, type CliProcess } from "../support/cli.js";
+
+export interface Person {
+  email: string;
+  password: string;
+}
+
+/**
+ * What a dashboard user has in front of them: a real `glidepath serve` process with its built
+ * dashboard, and a service on the local platform (Glidepath's proxy in front of three versions
+ * under steady load) registered as the team's target `storefront`.
+ */
+export interface Stack {
+  url: string;
+  admin: Person;
+  viewer: Person;
+  deployer: Person;
+  /** Calls the API as the admin, with an API token. */
+  api(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = { host: "127.0.0.1", port: 0 };
+const TOKEN = "gp_e2e_bootstrap_token_0123456789abcdef0123456789";
+export const TARGET = "storefront";
+
+/** v1 and v2 are healthy; v3 fails half of its requests. */
+export const VERSIONS = { v1: 0, v2: 0, v3: 0.5 } as const;
+
+export async function startStack({ rps = 200 }: { rps?: number } = {}): Promise<Stack> {
+  const dataDir = await mkdtemp(join(tmpdir(), "glidepath-e2e-"));
+  const services: SampleService[] = [];
+  for (const [name, errorRate] of Object.entries(VERSIONS)) {
+    services.push(await startSampleService({ ...LOOPBACK, name, errorRate, latencyMs: 5, latencyJitterMs: 5 }));
+  }
+  const proxy = await startProxy({
+    listen: LOOPBACK,
+    admin: LOOPBACK,
+    upstreams: new Map(services.map((service, i) => [Object.keys(VERSIONS)[i]!, service.url])),
+    stateFile: join(dataDir, "split.json"),
+    log: () => {},
+  });
+  const stopLoad = new AbortController();
+  const load = runLoad({ url: `http://127.0.0.1:${proxy.proxyAddress.port}`, rps, signal: stopLoad.signal });
+
+  const admin = { email: "ada@example.com", password: "correct-horse-battery-staple" };
+  const server: CliProcess = startCli(["serve", "--port", "0", "--data-dir", join(dataDir, "server")], {
+    env: { GLIDEPATH_ADMIN_EMAIL: admin.email, GLIDEPATH_ADMIN_PASSWORD: admin.password, GLIDEPATH_BOOTSTRAP_TOKEN: TOKEN, DATABASE_URL: "" },
+  });
+  const close = async () => {
+    server.child.kill("SIGTERM");
+    await server.exited;
+    stopLoad.abort();
+    await load;
+    await proxy.close();
+    await Promise.all(services.map((service) => service.close()));
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const url = (await server.waitForLine((line) => line.startsWith("glidepath serve: "))).split(" ")[2]!;
+    const api = (path: string, init: { method?: string; body?: unknown } = {}) =>
+      fetch(`${url}${path}`, {
+        method: init.method ?? (init.body ? "POST" : "GET"),
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+    const must = async (path: string, body: unknown) => {
+      const response = await api(path, { body });
+      if (!response.ok) throw new Error(`seeding ${path} failed: ${response.status} ${await response.text()}`);
+    };
+    const team = "/api/v1/teams/default";
+    await must(`${team}/connections`, { name: "local-proxy", platform: "local", adminUrl: `http://127.0.0.1:${proxy.adminAddress.port}` });
+    await must(`${team}/targets`, { name: TARGET, connection: "local-proxy" });
+    const viewer = { email: "vera@example.com", password: "viewer-password-123" };
+    const deployer = { email: "dev@example.com", password: "deployer-password-123" };
+    await must(`${team}/members`, { ...viewer, role: "viewer", name: "Vera Viewer" });
+    await must(`${team}/members`, { ...deployer, role: "deployer", name: "Dee Deployer" });
+    return { url, admin, viewer, deployer, api, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
