@@ -8,18 +8,19 @@ import type { Env, Hono } from "hono";
 /** Where `npm run build:web` puts the dashboard: the same place from src/server and dist/server. */
 export const DASHBOARD_DIR = fileURLToPath(new URL("../../dist/web", import.meta.url));
 
-/** Paths the dashboard never answers, so a wrong API call stays a JSON 404. */
-const NOT_DASHBOARD = /^\/(api|docs|setup|healthz|metrics)(\/|$)/;
+/** Paths the dashboard never answers, so a wrong API call or a missing asset stays a 404. */
+const NOT_DASHBOARD = /^\/(api|assets|docs|setup|healthz|metrics)(\/|$)/;
 
 /**
  * The dashboard: its hashed assets cached for good, and index.html for every other page, since
  * the single-page app routes in the browser.
  */
 export function mountDashboard<E extends Env>(app: Hono<E>, dir = DASHBOARD_DIR): void {
-  app.use(
-    "/assets/*",
-    serveStatic({ root: dir, onFound: (_path, c) => c.header("cache-control", "public, max-age=31536000, immutable") }),
-  );
+  app.use("/assets/*", async (c, next) => {
+    await next();
+    if (c.res.ok) c.res.headers.set("cache-control", "public, max-age=31536000, immutable");
+  });
+  app.use("/assets/*", serveStatic({ root: dir }));
   app.get("/favicon.svg", serveStatic({ root: dir }));
   app.get("*", async (c, next) => {
     if (NOT_DASHBOARD.test(c.req.path)) return next();

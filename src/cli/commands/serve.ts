@@ -48,7 +48,7 @@ Environment:
         if (serving instanceof Error) throw new UsageError(serving.message);
         const { url } = serving.server;
         const where = env.DATABASE_URL ? "PostgreSQL from DATABASE_URL" : `embedded database in ${flags.dataDir}`;
-        process.stdout.write(`glidepath serve: ${url} (${where})\n  API docs: ${url}/docs\n  metrics:  ${url}/metrics\n`);
+        process.stdout.write(`glidepath serve: ${url} (${where})\n  dashboard: ${url}/\n  API docs:  ${url}/docs\n  metrics:   ${url}/metrics\n`);
         if (serving.setupUrl) {
           process.stdout.write(`\nNobody can sign in yet. Open this one-time link within 24 hours to create the first admin:\n  ${serving.setupUrl}\n`);
         }
