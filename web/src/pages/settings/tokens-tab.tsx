@@ -1,0 +1,203 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { api, unwrap, type Role, type Schemas } from "../../api/client";
+import { ConfirmDialog } from "../../components/confirm-dialog";
+import { ErrorNotice } from "../../components/error-notice";
+import { formatDateTime } from "../../format";
+import { useTeam } from "../../session/session";
+import { FieldError, fieldError, Loading, ROLE_HINTS, RoleOptions, settingsKeys } from "./settings-shared";
+import { NewTokenSecret } from "./new-token-secret";
+
+type ApiToken = Schemas["ApiToken"];
+
+const EXPIRY_CHOICES = [
+  { days: "30", label: "30 days" },
+  { days: "90", label: "90 days" },
+  { days: "365", label: "1 year" },
+  { days: "", label: "Never" },
+];
+
+/** The team's API tokens, for CI and scripts; admins only, as the API allows no one else to list them. */
+export function TokensTab() {
+  const team = useTeam();
+  const [created, setCreated] = useState<Schemas["CreatedApiToken"]>();
+  const isAdmin = team.can("admin");
+  const tokens = useQuery({
+    queryKey: settingsKeys.tokens(team.slug),
+    queryFn: () => unwrap(api.GET("/api/v1/teams/{team}/tokens", { params: { path: { team: team.slug } } })),
+    enabled: isAdmin,
+  });
+  return (
+    <section aria-labelledby="tokens-title" className="settings-tab">
+      <h2 id="tokens-title">API tokens</h2>
+      {isAdmin ? (
+        <>
+          <p className="muted">
+            A token acts for this team with its role, for CI jobs and scripts: send it as <code>Authorization: Bearer gp_…</code>.
+          </p>
+          {created && <NewTokenSecret token={created} onDismiss={() => setCreated(undefined)} />}
+          {tokens.isPending && <Loading what="API tokens" />}
+          <ErrorNotice error={tokens.error} />
+          {tokens.data && <TokensTable tokens={tokens.data.tokens} />}
+          <CreateToken onCreated={setCreated} />
+        </>
+      ) : (
+        <p className="notice notice-warn">Only admins manage API tokens.</p>
+      )}
+    </section>
+  );
+}
+
+function TokensTable({ tokens }: { tokens: ApiToken[] }) {
+  if (tokens.length === 0) {
+    return <p className="muted">No API tokens yet. Create one below for a CI job or a script.</p>;
+  }
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {tokens.map((token) => (
+            <TokenRow key={token.id} token={token} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function TokenRow({ token }: { token: ApiToken }) {
+  const team = useTeam();
+  const client = useQueryClient();
+  const status = tokenStatus(token);
+  const revoke = async () => {
+    await unwrap(api.POST("/api/v1/teams/{team}/tokens/{token}/revoke", { params: { path: { team: team.slug, token: token.id } } }));
+    await client.invalidateQueries({ queryKey: settingsKeys.tokens(team.slug) });
+  };
+  return (
+    <tr>
+      <td>
+        {token.name}
+        <br />
+        <code className="muted small">{token.prefix}…</code>
+      </td>
+      <td>{token.role}</td>
+      <td>
+        {formatDateTime(token.createdAt)}
+        <br />
+        <span className="muted small">by {token.createdBy}</span>
+      </td>
+      <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</td>
+      <td>{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
+      <td>
+        <span className={`badge ${status === "Active" ? "badge-pass" : "badge-fail"}`}>{status}</span>
+        {token.revokedAt && <span className="muted small"> {formatDateTime(token.revokedAt)}</span>}
+      </td>
+      <td>
+        {!token.revokedAt && (
+          <ConfirmDialog
+            label="Revoke"
+            title={`Revoke the token ${token.name}?`}
+            consequence={<p>Anything using this token stops working at once. A revoked token cannot be used again.</p>}
+            confirmLabel="Revoke token"
+            danger
+            onConfirm={revoke}
+          />
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function tokenStatus(token: ApiToken): "Active" | "Revoked" | "Expired" {
+  if (token.revokedAt) return "Revoked";
+  if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now()) return "Expired";
+  return "Active";
+}
+
+function CreateToken({ onCreated }: { onCreated(token: Schemas["CreatedApiToken"]): void }) {
+  const team = useTeam();
+  const client = useQueryClient();
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("deployer");
+  const [expiryDays, setExpiryDays] = useState("90");
+  const create = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST("/api/v1/teams/{team}/tokens", {
+          params: { path: { team: team.slug } },
+          body: { name, role, ...(expiryDays && { expiresInDays: Number(expiryDays) }) },
+        }),
+      ),
+    onSuccess: async (token) => {
+      onCreated(token);
+      setName("");
+      await client.invalidateQueries({ queryKey: settingsKeys.tokens(team.slug) });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  const nameError = fieldError(create.error, "name");
+  return (
+    <form className="card settings-form" onSubmit={submit} aria-labelledby="create-token-title">
+      <h3 id="create-token-title">Create a token</h3>
+      <div className="settings-form-row">
+        <label className="field">
+          <span>Token name</span>
+          <input
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            required
+            maxLength={100}
+            placeholder="github-actions"
+            aria-invalid={nameError ? true : undefined}
+            aria-describedby="token-name-hint token-name-error"
+          />
+          <span id="token-name-hint" className="field-hint">
+            What uses it; shown in the audit log as “token {name || "…"}”.
+          </span>
+          <FieldError id="token-name-error" message={nameError} />
+        </label>
+        <label className="field">
+          <span>Role</span>
+          <select value={role} onChange={(event) => setRole(event.target.value as Role)} aria-describedby="token-role-hint">
+            <RoleOptions />
+          </select>
+          <span id="token-role-hint" className="field-hint">
+            {ROLE_HINTS[role]}
+          </span>
+        </label>
+        <label className="field">
+          <span>Expires after</span>
+          <select value={expiryDays} onChange={(event) => setExpiryDays(event.target.value)}>
+            {EXPIRY_CHOICES.map((choice) => (
+              <option key={choice.label} value={choice.days}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorNotice error={create.error} />
+      <div className="settings-form-actions">
+        <button type="submit" className="button primary" disabled={create.isPending}>
+          {create.isPending ? "Creating…" : "Create token"}
+        </button>
+      </div>
+    </form>
+  );
+}
