@@ -1,0 +1,145 @@
+import { ConfirmDialog } from "../../components/confirm-dialog";
+import { formatPercent } from "../../components/split-bar";
+import { api, unwrap } from "../../api/client";
+import type { paths } from "../../api/schema";
+import { useTeam } from "../../session/session";
+import type { ReleaseDetail } from "./release-model";
+
+type CommandName = "start" | "approve" | "deny" | "pause" | "resume" | "promote" | "cancel" | "rollback";
+type CommandPath = `/api/v1/teams/{team}/releases/{release}/${CommandName}` & keyof paths;
+
+interface Action {
+  command: CommandName;
+  label: string;
+  title: string;
+  confirmLabel: string;
+  consequence: string;
+  askReason?: boolean;
+  danger?: boolean;
+}
+
+/**
+ * The commands the release's state allows (as src/core/step.ts does), for a deployer or an
+ * admin; a viewer gets none. Each names what happens to traffic before it is sent.
+ */
+export function ReleaseActions({ release, onDone }: { release: ReleaseDetail; onDone(): Promise<unknown> }) {
+  const team = useTeam();
+  if (!team.can("deployer")) return null;
+
+  const send = async (command: CommandName, reason: string | undefined) => {
+    const path = `/api/v1/teams/{team}/releases/{release}/${command}` as CommandPath;
+    await unwrap(api.POST(path, { params: { path: { team: team.slug, release: release.id } }, body: reason ? { reason } : {} }));
+    await onDone();
+  };
+
+  return (
+    <>
+      {actionsFor(release).map((action) => (
+        <ConfirmDialog
+          key={action.command}
+          label={action.label}
+          title={action.title}
+          consequence={<p>{action.consequence}</p>}
+          confirmLabel={action.confirmLabel}
+          askReason={action.askReason}
+          danger={action.danger}
+          onConfirm={(reason) => send(action.command, reason)}
+        />
+      ))}
+    </>
+  );
+}
+
+function actionsFor(release: ReleaseDetail): Action[] {
+  const { state, stable, candidate, stages } = release;
+  const current = release.stage;
+  const next = current ? stages[current.index + 1] : undefined;
+  const stableTakesAll = `${stable} gets 100% of traffic at once; ${candidate} gets none.`;
+  const splitNow = release.split.map((part) => `${part.version} ${formatPercent(part.percent)}`).join(", ");
+  const actions: Action[] = [];
+
+  if (state === "pending") {
+    actions.push({
+      command: "start",
+      label: "Start",
+      title: "Start this release?",
+      confirmLabel: "Start",
+      consequence: `Glidepath runs the plan's preflight probes, if any, then sends ${stages[0]?.percent ?? 0}% of traffic to ${candidate} (stage 1 of ${stages.length}).`,
+    });
+  }
+  if (state === "awaiting_approval") {
+    actions.push(
+      {
+        command: "approve",
+        label: "Approve",
+        title: "Approve the next stage?",
+        confirmLabel: "Approve stage",
+        askReason: true,
+        consequence: next
+          ? `${candidate} goes from ${current?.percent}% to ${next.percent}% of traffic (stage ${next.index + 1} of ${stages.length}).`
+          : `${candidate} keeps 100% of traffic and the release ends as promoted.`,
+      },
+      {
+        command: "deny",
+        label: "Deny",
+        title: "Deny the next stage?",
+        confirmLabel: "Deny",
+        askReason: true,
+        danger: true,
+        consequence: `${stableTakesAll} The release ends as cancelled.`,
+      },
+    );
+  }
+  if (state === "running" || state === "awaiting_approval") {
+    actions.push({
+      command: "pause",
+      label: "Pause",
+      title: "Pause this release?",
+      confirmLabel: "Pause",
+      askReason: true,
+      consequence: `Traffic stays as it is (${splitNow}); checks and the soak stop until someone resumes.`,
+    });
+  }
+  if (state === "paused") {
+    actions.push({
+      command: "resume",
+      label: "Resume",
+      title: "Resume this release?",
+      confirmLabel: "Resume",
+      consequence: `Glidepath puts back its split (${splitNow}) if someone changed it, and checks and the soak carry on.`,
+    });
+  }
+  if (state === "running" || state === "awaiting_approval" || state === "paused") {
+    actions.push({
+      command: "promote",
+      label: "Promote now",
+      title: `Promote ${candidate} now?`,
+      confirmLabel: "Promote",
+      askReason: true,
+      consequence: `${candidate} gets 100% of traffic at once and the release ends as promoted, skipping the stages and checks left.`,
+    });
+  }
+  if (state === "pending" || state === "running" || state === "awaiting_approval" || state === "paused") {
+    actions.push({
+      command: "cancel",
+      label: "Cancel release",
+      title: "Cancel this release?",
+      confirmLabel: "Cancel release",
+      askReason: true,
+      danger: true,
+      consequence: state === "pending" ? `${stable} keeps all traffic; the release ends as cancelled without starting.` : `${stableTakesAll} The release ends as cancelled.`,
+    });
+  }
+  if (state === "running" || state === "awaiting_approval" || state === "paused") {
+    actions.push({
+      command: "rollback",
+      label: "Roll back now",
+      title: "Roll back now?",
+      confirmLabel: "Roll back",
+      askReason: true,
+      danger: true,
+      consequence: `${stableTakesAll} The release ends as rolled back.`,
+    });
+  }
+  return actions;
+}
