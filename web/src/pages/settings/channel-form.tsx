@@ -4,7 +4,7 @@ import { api, unwrap, type Schemas } from "../../api/client";
 import { ErrorNotice } from "../../components/error-notice";
 import { useTeam } from "../../session/session";
 import { KIND_LABELS, NOTICE_KINDS, NOTICE_LABELS, URL_HINTS, type Channel, type ChannelKind, type NoticeKind } from "./channel-kinds";
-import { FieldError, fieldError, settingsKeys } from "./settings-shared";
+import { Field, fieldError, settingsKeys } from "./settings-shared";
 
 /**
  * Adds a channel, or changes `channel`. The URL and the secret are never read back from the
@@ -75,9 +75,6 @@ export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone?():
     setEvents((current) => (on ? [...current, notice] : current.filter((other) => other !== notice)));
     setNoEvents(false);
   };
-  const nameError = fieldError(save.error, "name");
-  const urlError = fieldError(save.error, "url");
-  const secretError = fieldError(save.error, "secret");
   const eventsError = noEvents ? "Pick at least one event, or disable the channel instead." : fieldError(save.error, "events");
   const titleId = `${id}-title`;
 
@@ -85,61 +82,64 @@ export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone?():
     <form className="card settings-form" onSubmit={submit} aria-labelledby={titleId}>
       <h3 id={titleId}>{channel ? `Edit ${channel.name}` : "Add a channel"}</h3>
       <div className="settings-form-row">
-        <label className="field">
-          <span>Channel name</span>
-          <input
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            required
-            maxLength={100}
-            placeholder="deploys"
-            autoFocus={channel !== undefined}
-            aria-invalid={nameError ? true : undefined}
-            aria-describedby={`${id}-name-error`}
-          />
-          <FieldError id={`${id}-name-error`} message={nameError} />
-        </label>
-        <label className="field">
-          <span>Kind</span>
-          <select value={kind} onChange={(event) => setKind(event.target.value as ChannelKind)}>
-            {Object.entries(KIND_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field label="Channel name" error={fieldError(save.error, "name")}>
+          {(control) => (
+            <input
+              {...control}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              required
+              maxLength={100}
+              placeholder="deploys"
+              autoFocus={channel !== undefined}
+            />
+          )}
+        </Field>
+        <Field label="Kind">
+          {(control) => (
+            <select {...control} value={kind} onChange={(event) => setKind(event.target.value as ChannelKind)}>
+              {Object.entries(KIND_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
-      <label className="field">
-        <span>Webhook URL</span>
-        <input
-          type="url"
-          value={url}
-          onChange={(event) => setUrl(event.target.value)}
-          required={!channel}
-          maxLength={2000}
-          autoComplete="off"
-          spellCheck={false}
-          aria-invalid={urlError ? true : undefined}
-          aria-describedby={`${id}-url-hint ${id}-url-error`}
-        />
-        <span id={`${id}-url-hint`} className="field-hint">
-          {channel
-            ? `Leave empty to keep the current URL${channel.host ? ` (posting to ${channel.host})` : ""}. `
-            : `${URL_HINTS[kind]} `}
-          It grants posting, so it is stored sealed and never shown again: only its host is.
-        </span>
-        <FieldError id={`${id}-url-error`} message={urlError} />
-      </label>
+      <Field
+        label="Webhook URL"
+        hint={
+          <>
+            {channel
+              ? `Leave empty to keep the current URL${channel.host ? ` (posting to ${channel.host})` : ""}. `
+              : `${URL_HINTS[kind]} `}
+            It grants posting, so it is stored sealed and never shown again: only its host is.
+          </>
+        }
+        error={fieldError(save.error, "url")}
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="url"
+            value={url}
+            onChange={(event) => setUrl(event.target.value)}
+            required={!channel}
+            maxLength={2000}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        )}
+      </Field>
       {kind === "webhook" && (
         <SigningSecret
-          id={id}
           secret={secret}
           setSecret={setSecret}
           signed={channel?.signed === true && channel.type === "webhook"}
           unsigned={unsigned}
           setUnsigned={setUnsigned}
-          error={secretError}
+          error={fieldError(save.error, "secret")}
         />
       )}
       <fieldset aria-describedby={`${id}-events-error`}>
@@ -152,7 +152,11 @@ export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone?():
             </label>
           ))}
         </div>
-        <FieldError id={`${id}-events-error`} message={eventsError} />
+        {eventsError && (
+          <span id={`${id}-events-error`} className="field-error">
+            {eventsError}
+          </span>
+        )}
       </fieldset>
       <label className="checkbox">
         <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
@@ -174,7 +178,6 @@ export function ChannelForm({ channel, onDone }: { channel?: Channel; onDone?():
 }
 
 interface SigningSecretProps {
-  id: string;
   secret: string;
   setSecret(secret: string): void;
   /** Whether the stored channel has a secret already. */
@@ -184,28 +187,32 @@ interface SigningSecretProps {
   error: string | undefined;
 }
 
-function SigningSecret({ id, secret, setSecret, signed, unsigned, setUnsigned, error }: SigningSecretProps) {
+function SigningSecret({ secret, setSecret, signed, unsigned, setUnsigned, error }: SigningSecretProps) {
   return (
     <>
-      <label className="field">
-        <span>Signing secret</span>
-        <input
-          type="password"
-          value={secret}
-          onChange={(event) => setSecret(event.target.value)}
-          disabled={unsigned}
-          maxLength={500}
-          autoComplete="new-password"
-          aria-invalid={error ? true : undefined}
-          aria-describedby={`${id}-secret-hint ${id}-secret-error`}
-        />
-        <span id={`${id}-secret-hint`} className="field-hint">
-          {signed ? "Leave empty to keep the current secret. " : "Optional. "}
-          Each body is signed with it (HMAC-SHA256 in the X-Glidepath-Signature header) so the receiver can check it came from
-          Glidepath. Stored sealed and never shown again.
-        </span>
-        <FieldError id={`${id}-secret-error`} message={error} />
-      </label>
+      <Field
+        label="Signing secret"
+        hint={
+          <>
+            {signed ? "Leave empty to keep the current secret. " : "Optional. "}
+            Each body is signed with it (HMAC-SHA256 in the X-Glidepath-Signature header) so the receiver can check it came from
+            Glidepath. Stored sealed and never shown again.
+          </>
+        }
+        error={error}
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="password"
+            value={secret}
+            onChange={(event) => setSecret(event.target.value)}
+            disabled={unsigned}
+            maxLength={500}
+            autoComplete="new-password"
+          />
+        )}
+      </Field>
       {signed && (
         <label className="checkbox">
           <input type="checkbox" checked={unsigned} onChange={(event) => setUnsigned(event.target.checked)} />

@@ -5,7 +5,7 @@ import { api, unwrap, type Role, type Schemas } from "../../api/client";
 import { ConfirmDialog } from "../../components/confirm-dialog";
 import { ErrorNotice } from "../../components/error-notice";
 import { SESSION_KEY, useSession, useTeam } from "../../session/session";
-import { FieldError, fieldError, Loading, ROLE_HINTS, RoleOptions, settingsKeys } from "./settings-shared";
+import { Field, fieldError, Loading, ROLE_HINTS, RoleOptions, settingsKeys } from "./settings-shared";
 
 type Member = Schemas["Member"];
 
@@ -177,8 +177,6 @@ function AddMember() {
     event.preventDefault();
     add.mutate();
   };
-  const emailError = fieldError(add.error, "email");
-  const passwordError = fieldError(add.error, "password");
   return (
     <form className="card settings-form" onSubmit={submit} aria-labelledby="add-member-title">
       <h3 id="add-member-title">Add a member</h3>
@@ -188,55 +186,52 @@ function AddMember() {
         in.
       </p>
       <div className="settings-form-row">
-        <label className="field">
-          <span>Email</span>
-          <input
-            type="email"
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            required
-            maxLength={320}
-            autoComplete="off"
-            aria-invalid={emailError ? true : undefined}
-            aria-describedby="add-member-email-error"
-          />
-          <FieldError id="add-member-email-error" message={emailError} />
-        </label>
-        <label className="field">
-          <span>Role</span>
-          <select value={role} onChange={(event) => setRole(event.target.value as Role)} aria-describedby="add-member-role-hint">
-            <RoleOptions />
-          </select>
-          <span id="add-member-role-hint" className="field-hint">
-            {ROLE_HINTS[role]}
-          </span>
-        </label>
+        <Field label="Email" error={fieldError(add.error, "email")}>
+          {(control) => (
+            <input
+              {...control}
+              type="email"
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              required
+              maxLength={320}
+              autoComplete="off"
+            />
+          )}
+        </Field>
+        <Field label="Role" hint={ROLE_HINTS[role]}>
+          {(control) => (
+            <select {...control} value={role} onChange={(event) => setRole(event.target.value as Role)}>
+              <RoleOptions />
+            </select>
+          )}
+        </Field>
       </div>
       <fieldset>
         <legend>Only for someone without an account</legend>
         <div className="settings-form-row">
-          <label className="field">
-            <span>Full name</span>
-            <input value={name} onChange={(event) => setName(event.target.value)} maxLength={100} autoComplete="off" />
-            <span className="field-hint">Optional; the part of the email before @ by default.</span>
-          </label>
-          <label className="field">
-            <span>Initial password</span>
-            <input
-              type="password"
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              minLength={12}
-              maxLength={1000}
-              autoComplete="new-password"
-              aria-invalid={passwordError ? true : undefined}
-              aria-describedby="add-member-password-hint add-member-password-error"
-            />
-            <span id="add-member-password-hint" className="field-hint">
-              At least 12 characters. Leave empty to add an existing account.
-            </span>
-            <FieldError id="add-member-password-error" message={passwordError} />
-          </label>
+          <Field label="Full name" hint="Optional; the part of the email before @ by default." error={fieldError(add.error, "name")}>
+            {(control) => (
+              <input {...control} value={name} onChange={(event) => setName(event.target.value)} maxLength={100} autoComplete="off" />
+            )}
+          </Field>
+          <Field
+            label="Initial password"
+            hint="At least 12 characters. Leave empty to add an existing account."
+            error={fieldError(add.error, "password")}
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="password"
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+                minLength={12}
+                maxLength={1000}
+                autoComplete="new-password"
+              />
+            )}
+          </Field>
         </div>
       </fieldset>
       <ErrorNotice error={add.error} />

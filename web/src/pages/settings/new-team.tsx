@@ -4,7 +4,7 @@ import { useNavigate } from "react-router";
 import { api, unwrap } from "../../api/client";
 import { ErrorNotice } from "../../components/error-notice";
 import { SESSION_KEY } from "../../session/session";
-import { FieldError, fieldError } from "./settings-shared";
+import { Field, fieldError } from "./settings-shared";
 
 /** "Payments EU" -> "payments-eu": a slug the server accepts, proposed until the user types their own. */
 function slugOf(name: string): string {
@@ -58,31 +58,29 @@ function NewTeamForm({ titleId, onDone }: { titleId: string; onDone(): void }) {
     event.preventDefault();
     create.mutate();
   };
-  const slugError = fieldError(create.error, "slug");
   return (
     <form onSubmit={submit}>
       <h2 id={titleId}>New team</h2>
       <p className="muted small">You become the new team’s admin. Its connections, targets, plans and releases start empty.</p>
-      <label className="field">
-        <span>Name</span>
-        <input value={name} onChange={(event) => setName(event.target.value)} required maxLength={100} autoFocus />
-      </label>
-      <label className="field">
-        <span>Slug</span>
-        <input
-          value={slug}
-          onChange={(event) => setCustomSlug(event.target.value)}
-          required
-          maxLength={63}
-          pattern="[a-z0-9]([a-z0-9\-]*[a-z0-9])?"
-          aria-describedby="new-team-slug-hint new-team-slug-error"
-          aria-invalid={slugError ? true : undefined}
-        />
-        <span id="new-team-slug-hint" className="field-hint">
-          Lowercase letters, digits and dashes. It is part of every URL of the team and cannot be changed later.
-        </span>
-        <FieldError id="new-team-slug-error" message={slugError} />
-      </label>
+      <Field label="Name" error={fieldError(create.error, "name")}>
+        {(control) => <input {...control} value={name} onChange={(event) => setName(event.target.value)} required maxLength={100} autoFocus />}
+      </Field>
+      <Field
+        label="Slug"
+        hint="Lowercase letters, digits and dashes. It is part of every URL of the team and cannot be changed later."
+        error={fieldError(create.error, "slug")}
+      >
+        {(control) => (
+          <input
+            {...control}
+            value={slug}
+            onChange={(event) => setCustomSlug(event.target.value)}
+            required
+            maxLength={63}
+            pattern="[a-z0-9]([a-z0-9\-]*[a-z0-9])?"
+          />
+        )}
+      </Field>
       <ErrorNotice error={create.error} />
       <div className="dialog-actions">
         <button type="button" className="button" onClick={onDone}>

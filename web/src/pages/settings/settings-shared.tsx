@@ -1,3 +1,4 @@
+import { useId, type ReactNode } from "react";
 import { ApiProblem, type Role } from "../../api/client";
 import { ROLES } from "../../../../src/server/auth/roles";
 
@@ -33,12 +34,35 @@ export function RoleOptions() {
   ));
 }
 
-export function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  if (!message) return null;
+/** What a form control gets from its Field: the id its label points at, and its hint and error. */
+export interface FieldControl {
+  id: string;
+  "aria-describedby"?: string;
+  "aria-invalid"?: true;
+}
+
+/**
+ * A labelled control with its hint and the server's error. The hint sits outside the <label>, so
+ * the control's accessible name is the label alone.
+ */
+export function Field({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string; children(control: FieldControl): ReactNode }) {
+  const id = useId();
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ");
   return (
-    <span id={id} className="field-error">
-      {message}
-    </span>
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({ id, ...(describedBy && { "aria-describedby": describedBy }), ...(error && { "aria-invalid": true }) })}
+      {hint && (
+        <span id={`${id}-hint`} className="field-hint">
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span id={`${id}-error`} className="field-error">
+          {error}
+        </span>
+      )}
+    </div>
   );
 }
 

@@ -4,7 +4,7 @@ import { api, unwrap, type Schemas } from "../../api/client";
 import { ErrorNotice } from "../../components/error-notice";
 import { formatDateTime } from "../../format";
 import { SESSION_KEY, useTeam } from "../../session/session";
-import { Loading, settingsKeys } from "./settings-shared";
+import { Field, fieldError, Loading, settingsKeys } from "./settings-shared";
 
 /** The team itself: its name (admins rename it; the slug stays, so URLs and tokens keep working). */
 export function TeamTab() {
@@ -52,18 +52,20 @@ function RenameTeam({ current }: { current: Schemas["Team"] }) {
   return (
     <form className="card settings-form" onSubmit={submit}>
       <h3>Rename the team</h3>
-      <label className="field">
-        <span>Team name</span>
-        <input
-          value={name}
-          onChange={(event) => {
-            setName(event.target.value);
-            rename.reset();
-          }}
-          required
-          maxLength={100}
-        />
-      </label>
+      <Field label="Team name" hint="The slug stays, so URLs and API tokens keep working." error={fieldError(rename.error, "name")}>
+        {(control) => (
+          <input
+            {...control}
+            value={name}
+            onChange={(event) => {
+              setName(event.target.value);
+              rename.reset();
+            }}
+            required
+            maxLength={100}
+          />
+        )}
+      </Field>
       <ErrorNotice error={rename.error} />
       <div className="settings-form-actions">
         <button type="submit" className="button primary" disabled={rename.isPending || name.trim() === current.name}>

@@ -5,7 +5,7 @@ import { ConfirmDialog } from "../../components/confirm-dialog";
 import { ErrorNotice } from "../../components/error-notice";
 import { formatDateTime } from "../../format";
 import { useTeam } from "../../session/session";
-import { FieldError, fieldError, Loading, ROLE_HINTS, RoleOptions, settingsKeys } from "./settings-shared";
+import { Field, fieldError, Loading, ROLE_HINTS, RoleOptions, settingsKeys } from "./settings-shared";
 import { NewTokenSecret } from "./new-token-secret";
 
 type ApiToken = Schemas["ApiToken"];
@@ -151,46 +151,33 @@ function CreateToken({ onCreated }: { onCreated(token: Schemas["CreatedApiToken"
     event.preventDefault();
     create.mutate();
   };
-  const nameError = fieldError(create.error, "name");
   return (
     <form className="card settings-form" onSubmit={submit} aria-labelledby="create-token-title">
       <h3 id="create-token-title">Create a token</h3>
       <div className="settings-form-row">
-        <label className="field">
-          <span>Token name</span>
-          <input
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            required
-            maxLength={100}
-            placeholder="github-actions"
-            aria-invalid={nameError ? true : undefined}
-            aria-describedby="token-name-hint token-name-error"
-          />
-          <span id="token-name-hint" className="field-hint">
-            What uses it; shown in the audit log as “token {name || "…"}”.
-          </span>
-          <FieldError id="token-name-error" message={nameError} />
-        </label>
-        <label className="field">
-          <span>Role</span>
-          <select value={role} onChange={(event) => setRole(event.target.value as Role)} aria-describedby="token-role-hint">
-            <RoleOptions />
-          </select>
-          <span id="token-role-hint" className="field-hint">
-            {ROLE_HINTS[role]}
-          </span>
-        </label>
-        <label className="field">
-          <span>Expires after</span>
-          <select value={expiryDays} onChange={(event) => setExpiryDays(event.target.value)}>
-            {EXPIRY_CHOICES.map((choice) => (
-              <option key={choice.label} value={choice.days}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field label="Token name" hint={`What uses it; the audit log shows its actions as “token ${name || "…"}”.`} error={fieldError(create.error, "name")}>
+          {(control) => (
+            <input {...control} value={name} onChange={(event) => setName(event.target.value)} required maxLength={100} placeholder="github-actions" />
+          )}
+        </Field>
+        <Field label="Role" hint={ROLE_HINTS[role]}>
+          {(control) => (
+            <select {...control} value={role} onChange={(event) => setRole(event.target.value as Role)}>
+              <RoleOptions />
+            </select>
+          )}
+        </Field>
+        <Field label="Expires after">
+          {(control) => (
+            <select {...control} value={expiryDays} onChange={(event) => setExpiryDays(event.target.value)}>
+              {EXPIRY_CHOICES.map((choice) => (
+                <option key={choice.label} value={choice.days}>
+                  {choice.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       <ErrorNotice error={create.error} />
       <div className="settings-form-actions">
