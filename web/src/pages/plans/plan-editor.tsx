@@ -29,6 +29,7 @@ export function PlanEditor({ initial, stored, takenNames, readOnly }: PlanEditor
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [form, setForm] = useState(initial);
+  const [nameTouched, setNameTouched] = useState(false);
   const document = toDocument(form);
   const { problems: planProblems } = checkPlanDocument(document);
 
@@ -51,7 +52,9 @@ export function PlanEditor({ initial, stored, takenNames, readOnly }: PlanEditor
 
   const nameProblem = stored ? undefined : newNameProblem(form.name, takenNames);
   const serverProblems = save.error instanceof ApiProblem ? save.error.fields : [];
-  const shown = dedupe([...planProblems, ...(nameProblem ? [nameProblem] : []), ...serverProblems]);
+  // An empty name is not reported before the user has been to the field: a new form would open in red.
+  const unnamed = !stored && !nameTouched && form.name === "";
+  const shown = dedupe([...planProblems, ...(nameProblem ? [nameProblem] : []), ...serverProblems]).filter((problem) => !(unnamed && problem.field === "body.name"));
   const problems = new Problems(shown);
   const blocking = planProblems.length > 0 || nameProblem !== undefined;
 
@@ -65,7 +68,7 @@ export function PlanEditor({ initial, stored, takenNames, readOnly }: PlanEditor
       <form onSubmit={submit} noValidate aria-label={stored ? `Plan ${stored.name}` : "New plan"} className="plan-form">
         {!stored && (
           <Field label="Plan name" path="name" problems={problems} readOnly={readOnly} hint="Lowercase letters, digits and dashes; it appears in URLs and cannot be changed later.">
-            {(control) => <input {...control} className="plan-input-name" autoComplete="off" spellCheck={false} value={form.name} onChange={(event) => change({ ...form, name: event.target.value })} />}
+            {(control) => <input {...control} className="plan-input-name" autoComplete="off" spellCheck={false} value={form.name} onBlur={() => setNameTouched(true)} onChange={(event) => change({ ...form, name: event.target.value })} />}
           </Field>
         )}
         <StagesSection items={form.stages} onChange={(stages) => change({ ...form, stages })} problems={problems} readOnly={readOnly} />
@@ -81,9 +84,16 @@ export function PlanEditor({ initial, stored, takenNames, readOnly }: PlanEditor
                 Saved: revision {save.data.revision}. Releases created from now on use it; running ones keep the plan they started with.
               </p>
             )}
-            <button type="submit" className="button primary" disabled={blocking || save.isPending} aria-describedby={blocking ? "plan-problems-heading" : undefined}>
-              {save.isPending ? "Saving…" : "Save plan"}
-            </button>
+            <div className="plan-save-actions">
+              <button type="submit" className="button primary" disabled={blocking || save.isPending} aria-describedby={blocking ? (shown.length > 0 ? "plan-problems-heading" : "plan-unnamed") : undefined}>
+                {save.isPending ? "Saving…" : "Save plan"}
+              </button>
+              {blocking && shown.length === 0 && (
+                <span id="plan-unnamed" className="muted small">
+                  Name the plan to save it.
+                </span>
+              )}
+            </div>
           </div>
         )}
       </form>

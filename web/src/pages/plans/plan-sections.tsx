@@ -48,7 +48,7 @@ export function StagesSection({ items: stages, onChange, problems, readOnly }: L
   return (
     <section aria-labelledby="stages-heading" className="plan-section">
       <h2 id="stages-heading">Stages</h2>
-      <p className="muted small">Percents of traffic on the candidate, strictly increasing, the last one 100. Each stage soaks, then goes on by itself (auto) or waits for a person’s approval (manual).</p>
+      <p className="muted small">Percents of traffic on the candidate, strictly increasing, the last one 100. Each stage soaks for its duration (90s, 15m, 1h30m; empty: none), then goes on by itself (auto) or waits for a person’s approval (manual).</p>
       <GroupProblems path="stages" problems={problems} />
       <ol className="plan-items">
         {stages.map((stage, index) => {
@@ -64,7 +64,7 @@ export function StagesSection({ items: stages, onChange, problems, readOnly }: L
                       <input {...control} type="number" inputMode="decimal" min={0} max={100} step="any" className="plan-input-short" value={stage.percent} onChange={(event) => update(index, { percent: event.target.value })} />
                     )}
                   </Field>
-                  <Field label="Soak" context={context} path={`${path}.soak`} hint="e.g. 15m; empty: none" problems={problems} readOnly={readOnly}>
+                  <Field label="Soak" context={context} path={`${path}.soak`} problems={problems} readOnly={readOnly}>
                     {(control) => <input {...control} className="plan-input-short" value={stage.soak} placeholder="0s" onChange={(event) => update(index, { soak: event.target.value })} />}
                   </Field>
                   <Field label="Progression" context={context} path={`${path}.progression`} problems={problems} readOnly={readOnly}>
