@@ -4,7 +4,7 @@ import { checksOf, formatCount, formatSli, stageName, stagePercent, type CheckVi
 import { describeLimit } from "./slo-words";
 
 /** How many older checks show before the rest wait behind a button. */
-const OLDER_SHOWN = 20;
+const OLDER_SHOWN = 10;
 
 const VERDICTS: Record<SloResultView["verdict"], { label: string; badge: string }> = {
   pass: { label: "Pass", badge: "badge-pass" },

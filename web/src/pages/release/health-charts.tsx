@@ -1,3 +1,4 @@
+import { useId } from "react";
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { isSequential, type Plan, type Slo } from "../../../../src/core/plan";
 import { LATENCY_SLIS, type Sli } from "../../../../src/core/sli";
@@ -81,11 +82,12 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
   const title = sliName(sli).replace(/^./, (first) => first.toUpperCase());
   const format = (value: number) => formatSli(sli, value);
   const stageStarts = eventsOf(release).flatMap((event) => (event.type === "stage_started" ? [event] : []));
+  const titleId = useId();
 
   return (
-    <figure className="card chart">
+    <figure className="card chart" aria-labelledby={titleId}>
       <figcaption>
-        <h3>{title}</h3>
+        <h3 id={titleId}>{title}</h3>
         <ChartLegend stable={stable} candidate={candidate} limits={slos.some((slo) => !isSequential(slo))} />
         {limitNotes(slos, stable).map((note) => (
           <p key={note} className="muted small">

@@ -127,7 +127,10 @@ function actionsFor(release: ReleaseDetail): Action[] {
       confirmLabel: "Cancel release",
       askReason: true,
       danger: true,
-      consequence: state === "pending" ? `${stable} keeps all traffic; the release ends as cancelled without starting.` : `${stableTakesAll} The release ends as cancelled.`,
+      consequence:
+        state === "pending" && !release.split.some((part) => part.version === candidate && part.percent > 0)
+          ? `${stable} keeps all traffic; the release ends as cancelled without starting.`
+          : `${stableTakesAll} The release ends as cancelled.`,
     });
   }
   if (state === "running" || state === "awaiting_approval" || state === "paused") {

@@ -34,7 +34,7 @@ export function ReleasePage() {
   const connection = useRefreshOnEvents(detail.data, refresh);
 
   if (detail.isPending) return <p role="status">Loading the release…</p>;
-  if (detail.isError) {
+  if (!detail.data) {
     return (
       <>
         <PageHeader title="Release" />
@@ -47,7 +47,7 @@ export function ReleasePage() {
       </>
     );
   }
-  return <ReleaseView release={detail.data} connection={connection} onChanged={refresh} />;
+  return <ReleaseView release={detail.data} refreshError={detail.error} connection={connection} onChanged={refresh} />;
 }
 
 /**
@@ -69,7 +69,15 @@ function useRefreshOnEvents(release: ReleaseDetail | undefined, refresh: () => P
   });
 }
 
-function ReleaseView({ release, connection, onChanged }: { release: ReleaseDetail; connection: Connection; onChanged(): Promise<unknown> }) {
+interface ReleaseViewProps {
+  release: ReleaseDetail;
+  /** Why the latest refresh failed; the page keeps showing what it had. */
+  refreshError: unknown;
+  connection: Connection;
+  onChanged(): Promise<unknown>;
+}
+
+function ReleaseView({ release, refreshError, connection, onChanged }: ReleaseViewProps) {
   const plan = planOf(release);
   return (
     <>
@@ -80,9 +88,10 @@ function ReleaseView({ release, connection, onChanged }: { release: ReleaseDetai
         </p>
       </PageHeader>
       <ReleaseFacts release={release} />
+      <ErrorNotice error={refreshError} title="Could not refresh the release" />
       <OutcomeNotice release={release} />
       <div className="release-layout">
-        <StageTrack release={release} />
+        <StageTrack release={release} plan={plan} />
         <div className="release-main">
           <HealthCharts release={release} plan={plan} />
           <ChecksList release={release} />
@@ -137,7 +146,7 @@ function ReleaseFacts({ release }: { release: ReleaseDetail }) {
         </dd>
       </div>
       <div>
-        <dt>{ended ? "Took" : release.state === "pending" ? "Waiting for" : "Running for"}</dt>
+        <dt>{ended ? "Took" : release.state === "pending" ? "Waiting for" : "Duration"}</dt>
         <dd>{formatDuration(durationSeconds)}</dd>
       </div>
     </dl>

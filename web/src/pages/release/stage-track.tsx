@@ -1,14 +1,15 @@
+import type { Plan } from "../../../../src/core/plan";
 import { SplitBar } from "../../components/split-bar";
 import { formatDuration } from "../../format";
 import { isTerminalState, type ReleaseDetail, type StageView } from "./release-model";
 import { useNow } from "./use-now";
 
 /** The plan's stages as a track: done, the current one with its live split and soak, then those to come. */
-export function StageTrack({ release }: { release: ReleaseDetail }) {
+export function StageTrack({ release, plan }: { release: ReleaseDetail; plan: Plan | null }) {
   return (
     <section className="card" aria-labelledby="stages-heading">
       <h2 id="stages-heading">Stages</h2>
-      {release.state === "pending" && <p className="muted small">Not started: {describeSplit(release)} until the release starts.</p>}
+      {release.state === "pending" && <p className="muted small">Not started: {describeSplit(release)} until someone starts the release.</p>}
       <ol className="stage-track">
         {release.stages.map((stage) => {
           const status = stageStatus(release, stage);
@@ -32,6 +33,12 @@ export function StageTrack({ release }: { release: ReleaseDetail }) {
                   <>
                     <SplitBar split={release.split} candidate={release.candidate} />
                     <SoakProgress release={release} stage={stage} />
+                    {release.consecutiveFailures > 0 && (
+                      <p className="small stage-failures">
+                        {release.consecutiveFailures} failing check{release.consecutiveFailures === 1 ? "" : "s"} in a row
+                        {plan ? `; ${plan.policy.failureThreshold} roll it back` : ""}.
+                      </p>
+                    )}
                   </>
                 )}
               </div>
@@ -74,12 +81,12 @@ function SoakProgress({ release, stage }: { release: ReleaseDetail; stage: Stage
 
   return (
     <div className="soak">
+      <p className="small">{text}</p>
       {stage.soakSeconds > 0 && (
         <progress max={stage.soakSeconds} value={served} aria-label={`Soak served at stage ${stage.index + 1}`}>
           {formatDuration(served)}
         </progress>
       )}
-      <p className="small">{text}</p>
     </div>
   );
 }

@@ -5,27 +5,94 @@ import type { Split } from "../../../../src/core/split";
 import { eventsOf, stageName, stagePercent, type EventView, type ReleaseDetail } from "./release-model";
 import { asSentence, describeFailedCheck } from "./slo-words";
 
+/** Runs of at least this many checks in a row fold into one line, so the other events stand out. */
+const FOLDED_RUN = 3;
+
+type CheckEvent = Extract<EventView, { type: "check_completed" }>;
+type TimelineItem = { event: EventView } | { checks: CheckEvent[] };
+
 /** Every event of the release, oldest first, each said in words. */
 export function Timeline({ release }: { release: ReleaseDetail }) {
-  const events = eventsOf(release);
   return (
     <section aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline</h2>
       <ol className="card timeline">
-        {events.map((event) => (
-          <li key={event.id} className={`timeline-event timeline-${event.type}`}>
-            <time dateTime={event.at} className="small muted">
-              {formatDateTime(event.at)}
-            </time>
-            <div>
-              <strong>{EVENT_LABELS[event.type]}</strong>
-              <span className="muted small"> by {event.actor}</span>
-              <EventDetails event={event} release={release} />
-            </div>
-          </li>
-        ))}
+        {foldChecks(eventsOf(release)).map((item) =>
+          "event" in item ? (
+            <EventItem key={item.event.id} event={item.event} release={release} />
+          ) : (
+            <CheckRun key={item.checks[0]!.id} checks={item.checks} release={release} />
+          ),
+        )}
       </ol>
     </section>
+  );
+}
+
+function foldChecks(events: EventView[]): TimelineItem[] {
+  const items: TimelineItem[] = [];
+  let run: CheckEvent[] = [];
+  const flush = () => {
+    if (run.length >= FOLDED_RUN) items.push({ checks: run });
+    else items.push(...run.map((event) => ({ event })));
+    run = [];
+  };
+  for (const event of events) {
+    if (event.type === "check_completed") {
+      run.push(event);
+      continue;
+    }
+    flush();
+    items.push({ event });
+  }
+  flush();
+  return items;
+}
+
+function EventItem({ event, release }: { event: EventView; release: ReleaseDetail }) {
+  return (
+    <li className={`timeline-event timeline-${event.type}`}>
+      <time dateTime={event.at} className="small muted">
+        {formatDateTime(event.at)}
+      </time>
+      <div>
+        <strong>{EVENT_LABELS[event.type]}</strong>
+        <span className="muted small"> by {event.actor}</span>
+        <EventDetails event={event} release={release} />
+      </div>
+    </li>
+  );
+}
+
+const RUN_VERDICTS = [
+  ["pass", "passed"],
+  ["fail", "failed"],
+  ["insufficient_data", "without a verdict"],
+] as const;
+
+/** A run of checks as one line that opens onto each of them. */
+function CheckRun({ checks, release }: { checks: CheckEvent[]; release: ReleaseDetail }) {
+  const first = checks[0]!;
+  const counts = RUN_VERDICTS.flatMap(([verdict, words]) => {
+    const count = checks.filter((event) => event.check.verdict === verdict).length;
+    return count > 0 ? [`${count} ${words}`] : [];
+  });
+  return (
+    <li className="timeline-event timeline-checks">
+      <time dateTime={first.at} className="small muted">
+        {formatDateTime(first.at)}
+      </time>
+      <details>
+        <summary>
+          <strong>{checks.length} checks</strong> <span className="small">{counts.join(", ")}</span>
+        </summary>
+        <ol className="timeline">
+          {checks.map((event) => (
+            <EventItem key={event.id} event={event} release={release} />
+          ))}
+        </ol>
+      </details>
+    </li>
   );
 }
 
