@@ -153,95 +153,97 @@ function NewReleaseForm({ targets, plans }: { targets: Target[]; plans: StoredPl
   const active = live.activeRelease.data;
   const firstPercent = firstStagePercent(plan);
   return (
-    <form className="new-release" onSubmit={submit} noValidate aria-label="New release">
-      <div className="card new-release-section">
-        <label className="field">
-          <span>Target</span>
-          <select value={targetName} onChange={(event) => chooseTarget(event.target.value)} required>
-            <option value="" disabled>
-              Choose a target
-            </option>
-            {targets.map((each) => (
-              <option key={each.name} value={each.name}>
-                {each.name} ({each.platform === "cloudflare" ? "Cloudflare" : "local proxy"})
-              </option>
-            ))}
-          </select>
-        </label>
-        {target && <LiveState detail={live.detail} candidate={candidate} />}
-        {active && (
-          <p className="notice notice-warn">
-            Release <Link to={`/t/${team.slug}/releases/${active.id}`}>{active.name}</Link> is in progress on {targetName}; a new release can be created once it has ended.
-          </p>
-        )}
-      </div>
-
-      {target && (
+    <div className="new-release">
+      {/* The actions sit outside the form: the confirmation dialog holds a form of its own, and forms cannot nest. */}
+      <form id="new-release-form" className="new-release" onSubmit={submit} noValidate aria-label="New release">
         <div className="card new-release-section">
-          <VersionFields
-            versions={live.versions}
-            candidate={candidate}
-            stable={stable}
-            liveStable={liveStable}
-            sameVersions={sameVersions}
-            onCandidate={(next) => {
-              setCandidate(next);
-              create.reset();
-            }}
-            onStable={(next) => {
-              setChosenStable(next);
-              create.reset();
-            }}
-          />
-          {splitInFlight && (
-            <div className="new-release-check">
-              <input id="adopt" type="checkbox" checked={adopt} onChange={(event) => setAdopt(event.target.checked)} aria-describedby="adopt-hint" />
-              <label htmlFor="adopt">Adopt the split in flight</label>
-              <span id="adopt-hint" className="field-hint">
-                Traffic is split now. Adopting takes over that split between the same two versions instead of refusing to start.
-              </span>
-            </div>
+          <label className="field">
+            <span>Target</span>
+            <select value={targetName} onChange={(event) => chooseTarget(event.target.value)} required>
+              <option value="" disabled>
+                Choose a target
+              </option>
+              {targets.map((each) => (
+                <option key={each.name} value={each.name}>
+                  {each.name} ({each.platform === "cloudflare" ? "Cloudflare" : "local proxy"})
+                </option>
+              ))}
+            </select>
+          </label>
+          {target && <LiveState detail={live.detail} candidate={candidate} />}
+          {active && (
+            <p className="notice notice-warn">
+              Release <Link to={`/t/${team.slug}/releases/${active.id}`}>{active.name}</Link> is in progress on {targetName}; a new release can be created once it has ended.
+            </p>
           )}
         </div>
-      )}
 
-      {target && (
-        <div className="card new-release-section">
-          <div className="field">
-            <label htmlFor="new-release-plan">Plan</label>
-            <select id="new-release-plan" value={planName} onChange={(event) => setChosenPlan(event.target.value)} aria-describedby="plan-summary">
-              <PlanOptions plans={plans} defaultPlan={target.defaultPlan} builtIn={false} />
-              <PlanOptions plans={plans} defaultPlan={target.defaultPlan} builtIn />
-            </select>
-            <PlanSummary plan={plan} />
+        {target && (
+          <div className="card new-release-section">
+            <VersionFields
+              versions={live.versions}
+              candidate={candidate}
+              stable={stable}
+              liveStable={liveStable}
+              sameVersions={sameVersions}
+              onCandidate={(next) => {
+                setCandidate(next);
+                create.reset();
+              }}
+              onStable={(next) => {
+                setChosenStable(next);
+                create.reset();
+              }}
+            />
+            {splitInFlight && (
+              <div className="new-release-check">
+                <input id="adopt" type="checkbox" checked={adopt} onChange={(event) => setAdopt(event.target.checked)} aria-describedby="adopt-hint" />
+                <label htmlFor="adopt">Adopt the split in flight</label>
+                <span id="adopt-hint" className="field-hint">
+                  Traffic is split now. Adopting takes over that split between the same two versions instead of refusing to start.
+                </span>
+              </div>
+            )}
           </div>
-          <div className="field">
-            <label htmlFor="new-release-name">Name</label>
-            <input id="new-release-name" value={name} maxLength={200} placeholder={`${targetName} ${candidate || "<candidate>"}`} onChange={(event) => setName(event.target.value)} aria-describedby="name-hint" />
-            <span id="name-hint" className="field-hint">
-              Optional. By default the target and the candidate, “{targetName} {candidate || "<candidate>"}”.
-            </span>
-          </div>
-          <fieldset className="new-release-start">
-            <legend>When created</legend>
-            <div className="new-release-check">
-              <input id="start-now" type="radio" name="start" checked={startNow} onChange={() => setStartNow(true)} aria-describedby="start-now-hint" />
-              <label htmlFor="start-now">Start now</label>
-              <span id="start-now-hint" className="field-hint">
-                {firstPercent === undefined ? "Traffic starts moving at once." : `${firstPercent}% of the traffic moves to the candidate at once.`}
+        )}
+
+        {target && (
+          <div className="card new-release-section">
+            <div className="field">
+              <label htmlFor="new-release-plan">Plan</label>
+              <select id="new-release-plan" value={planName} onChange={(event) => setChosenPlan(event.target.value)} aria-describedby="plan-summary">
+                <PlanOptions plans={plans} defaultPlan={target.defaultPlan} builtIn={false} />
+                <PlanOptions plans={plans} defaultPlan={target.defaultPlan} builtIn />
+              </select>
+              <PlanSummary plan={plan} />
+            </div>
+            <div className="field">
+              <label htmlFor="new-release-name">Name</label>
+              <input id="new-release-name" value={name} maxLength={200} placeholder={`${targetName} ${candidate || "<candidate>"}`} onChange={(event) => setName(event.target.value)} aria-describedby="name-hint" />
+              <span id="name-hint" className="field-hint">
+                Optional. By default the target and the candidate, “{targetName} {candidate || "<candidate>"}”.
               </span>
             </div>
-            <div className="new-release-check">
-              <input id="leave-pending" type="radio" name="start" checked={!startNow} onChange={() => setStartNow(false)} aria-describedby="leave-pending-hint" />
-              <label htmlFor="leave-pending">Leave pending</label>
-              <span id="leave-pending-hint" className="field-hint">
-                No traffic moves until someone starts it from the release’s page.
-              </span>
-            </div>
-          </fieldset>
-        </div>
-      )}
-
+            <fieldset className="new-release-start">
+              <legend>When created</legend>
+              <div className="new-release-check">
+                <input id="start-now" type="radio" name="start" checked={startNow} onChange={() => setStartNow(true)} aria-describedby="start-now-hint" />
+                <label htmlFor="start-now">Start now</label>
+                <span id="start-now-hint" className="field-hint">
+                  {firstPercent === undefined ? "Traffic starts moving at once." : `${firstPercent}% of the traffic moves to the candidate at once.`}
+                </span>
+              </div>
+              <div className="new-release-check">
+                <input id="leave-pending" type="radio" name="start" checked={!startNow} onChange={() => setStartNow(false)} aria-describedby="leave-pending-hint" />
+                <label htmlFor="leave-pending">Leave pending</label>
+                <span id="leave-pending-hint" className="field-hint">
+                  No traffic moves until someone starts it from the release’s page.
+                </span>
+              </div>
+            </fieldset>
+          </div>
+        )}
+      </form>
       <ErrorNotice error={create.error} title="Release not created" />
       {create.error instanceof ApiProblem && create.error.status === 409 && active && (
         <p>
@@ -266,13 +268,13 @@ function NewReleaseForm({ targets, plans }: { targets: Target[]; plans: StoredPl
             onConfirm={() => create.mutateAsync(body).catch(() => undefined)}
           />
         ) : (
-          <button type="submit" className="button primary" disabled={!ready}>
+          <button type="submit" form="new-release-form" className="button primary" disabled={!ready}>
             {create.isPending ? "Creating…" : "Create release"}
           </button>
         )}
         {!ready && !create.isPending && <span className="muted small">{target ? "Choose the candidate version to roll out." : "Choose a target first."}</span>}
       </div>
-    </form>
+    </div>
   );
 }
 
