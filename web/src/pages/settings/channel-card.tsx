@@ -30,7 +30,9 @@ export function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit?(): 
               <code>{channel.host}</code> <span className="muted small">(only the host is shown; the full URL is kept secret)</span>
             </>
           ) : (
-            <span className="field-error">Cannot be read back: the server’s secret key changed. An admin must enter the URL again.</span>
+            <span className="field-error">
+              Cannot be read back: the server’s secret key changed. An admin must enter the URL again.
+            </span>
           )}
         </dd>
         <dt>Events</dt>
@@ -39,11 +41,12 @@ export function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit?(): 
       {onEdit && <ChannelActions channel={channel} onEdit={onEdit} />}
       <button
         type="button"
-        className="link-button"
+        className="link-button deliveries-toggle"
         aria-expanded={showDeliveries}
         aria-controls={deliveriesId}
         onClick={() => setShowDeliveries((shown) => !shown)}
       >
+        <span aria-hidden="true">{showDeliveries ? "▾" : "▸"} </span>
         Recent deliveries
       </button>
       <div id={deliveriesId}>{showDeliveries && <ChannelDeliveries channel={channel} />}</div>
@@ -59,7 +62,8 @@ function ChannelActions({ channel, onEdit }: { channel: Channel; onEdit(): void 
     mutationFn: () => unwrap(api.POST("/api/v1/teams/{team}/channels/{channel}/test", channelPath)),
   });
   const toggle = useMutation({
-    mutationFn: () => unwrap(api.PATCH("/api/v1/teams/{team}/channels/{channel}", { ...channelPath, body: { enabled: !channel.enabled } })),
+    mutationFn: () =>
+      unwrap(api.PATCH("/api/v1/teams/{team}/channels/{channel}", { ...channelPath, body: { enabled: !channel.enabled } })),
     onSuccess: () => client.invalidateQueries({ queryKey: settingsKeys.channels(team.slug) }),
   });
   const remove = async () => {
@@ -81,7 +85,9 @@ function ChannelActions({ channel, onEdit }: { channel: Channel; onEdit(): void 
         <ConfirmDialog
           label="Delete"
           title={`Delete the channel ${channel.name}?`}
-          consequence={<p>Glidepath stops notifying {channel.name} at once; its queued notices and its delivery history are dropped.</p>}
+          consequence={
+            <p>Glidepath stops notifying {channel.name} at once; its queued notices and its delivery history are dropped.</p>
+          }
           confirmLabel="Delete channel"
           danger
           onConfirm={remove}

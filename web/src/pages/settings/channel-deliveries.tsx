@@ -11,10 +11,10 @@ const RECENT = 20;
 /** While a notice waits for a retry, look again this often to see it go out. */
 const PENDING_REFRESH_MS = 5000;
 
-const STATUS_BADGES: Record<Schemas["Delivery"]["status"], string> = {
-  delivered: "badge badge-pass",
-  failed: "badge badge-fail",
-  pending: "badge badge-inconclusive",
+const STATUSES: Record<Schemas["Delivery"]["status"], { label: string; badge: string }> = {
+  delivered: { label: "Delivered", badge: "badge badge-pass" },
+  failed: { label: "Failed", badge: "badge badge-fail" },
+  pending: { label: "Retrying", badge: "badge badge-inconclusive" },
 };
 
 /** The channel's latest notices: what was sent, how many attempts it took, and why the last one failed. */
@@ -56,7 +56,7 @@ export function ChannelDeliveries({ channel }: { channel: Channel }) {
         <tbody>
           {list.map((delivery) => (
             <tr key={delivery.id}>
-              <td>{formatDateTime(delivery.createdAt)}</td>
+              <td className="nowrap">{formatDateTime(delivery.createdAt)}</td>
               <td>
                 {NOTICE_LABELS[delivery.kind as keyof typeof NOTICE_LABELS] ?? delivery.kind}
                 {delivery.title && (
@@ -71,10 +71,10 @@ export function ChannelDeliveries({ channel }: { channel: Channel }) {
                 )}
               </td>
               <td>
-                <span className={STATUS_BADGES[delivery.status]}>{delivery.status}</span>
+                <span className={STATUSES[delivery.status].badge}>{STATUSES[delivery.status].label}</span>
               </td>
               <td className="number">{delivery.attempts}</td>
-              <td>{formatDateTime(delivery.deliveredAt ?? delivery.nextAttemptAt)}</td>
+              <td className="nowrap">{formatDateTime(delivery.deliveredAt ?? delivery.nextAttemptAt)}</td>
               <td className="small">{delivery.lastError ?? "—"}</td>
             </tr>
           ))}

@@ -136,7 +136,12 @@ function ChangeRole({ member, isSelf, onDone }: { member: Member; isSelf: boolea
   };
   return (
     <form className="change-role" onSubmit={submit}>
-      <select aria-label={`New role for ${member.email}`} value={role} onChange={(event) => setRole(event.target.value as Role)} autoFocus>
+      <select
+        aria-label={`New role for ${member.email}`}
+        value={role}
+        onChange={(event) => setRole(event.target.value as Role)}
+        autoFocus
+      >
         <RoleOptions />
       </select>
       <button type="submit" className="button primary" disabled={change.isPending || role === member.role}>

@@ -63,7 +63,9 @@ function NewTeamForm({ titleId, onDone }: { titleId: string; onDone(): void }) {
       <h2 id={titleId}>New team</h2>
       <p className="muted small">You become the new team’s admin. Its connections, targets, plans and releases start empty.</p>
       <Field label="Name" error={fieldError(create.error, "name")}>
-        {(control) => <input {...control} value={name} onChange={(event) => setName(event.target.value)} required maxLength={100} autoFocus />}
+        {(control) => (
+          <input {...control} value={name} onChange={(event) => setName(event.target.value)} required maxLength={100} autoFocus />
+        )}
       </Field>
       <Field
         label="Slug"

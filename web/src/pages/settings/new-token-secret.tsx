@@ -1,9 +1,11 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Schemas } from "../../api/client";
 
 /** The new token's secret, the only time the server gives it: copy it now or make another token. */
 export function NewTokenSecret({ token, onDismiss }: { token: Schemas["CreatedApiToken"]; onDismiss(): void }) {
   const [copyStatus, setCopyStatus] = useState("");
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => panel.current?.focus(), []);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(token.token);
@@ -13,7 +15,7 @@ export function NewTokenSecret({ token, onDismiss }: { token: Schemas["CreatedAp
     }
   };
   return (
-    <section className="notice notice-warn new-token" aria-labelledby="new-token-title">
+    <section ref={panel} tabIndex={-1} className="notice notice-warn new-token" aria-labelledby="new-token-title">
       <h3 id="new-token-title">Your new token {token.name}</h3>
       <p>
         <strong>Copy it now: it will not be shown again.</strong> Glidepath keeps only a hash of it. If it is lost, revoke it and

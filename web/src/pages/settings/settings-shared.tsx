@@ -2,8 +2,6 @@ import { useId, type ReactNode } from "react";
 import { ApiProblem, type Role } from "../../api/client";
 import { ROLES } from "../../../../src/server/auth/roles";
 
-export { ROLES };
-
 /** What each role adds, said where a role is chosen. */
 export const ROLE_HINTS: Record<Role, string> = {
   viewer: "viewer: reads everything",
@@ -41,11 +39,19 @@ export interface FieldControl {
   "aria-invalid"?: true;
 }
 
+interface FieldProps {
+  label: string;
+  hint?: ReactNode;
+  /** The server's message for this field, from `fieldError`. */
+  error?: string;
+  children(control: FieldControl): ReactNode;
+}
+
 /**
  * A labelled control with its hint and the server's error. The hint sits outside the <label>, so
  * the control's accessible name is the label alone.
  */
-export function Field({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string; children(control: FieldControl): ReactNode }) {
+export function Field({ label, hint, error, children }: FieldProps) {
   const id = useId();
   const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ");
   return (

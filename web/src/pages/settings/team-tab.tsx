@@ -50,8 +50,8 @@ function RenameTeam({ current }: { current: Schemas["Team"] }) {
     rename.mutate();
   };
   return (
-    <form className="card settings-form" onSubmit={submit}>
-      <h3>Rename the team</h3>
+    <form className="card settings-form rename-team" onSubmit={submit} aria-labelledby="rename-team-title">
+      <h3 id="rename-team-title">Rename the team</h3>
       <Field label="Team name" hint="The slug stays, so URLs and API tokens keep working." error={fieldError(rename.error, "name")}>
         {(control) => (
           <input

@@ -94,13 +94,13 @@ function TokenRow({ token }: { token: ApiToken }) {
         <code className="muted small">{token.prefix}…</code>
       </td>
       <td>{token.role}</td>
-      <td>
+      <td className="nowrap">
         {formatDateTime(token.createdAt)}
         <br />
         <span className="muted small">by {token.createdBy}</span>
       </td>
-      <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</td>
-      <td>{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
+      <td className="nowrap">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</td>
+      <td className="nowrap">{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
       <td>
         <span className={`badge ${status === "Active" ? "badge-pass" : "badge-fail"}`}>{status}</span>
         {token.revokedAt && <span className="muted small"> {formatDateTime(token.revokedAt)}</span>}
@@ -110,7 +110,7 @@ function TokenRow({ token }: { token: ApiToken }) {
           <ConfirmDialog
             label="Revoke"
             title={`Revoke the token ${token.name}?`}
-            consequence={<p>Anything using this token stops working at once. A revoked token cannot be used again.</p>}
+            consequence={<p>Anything using this token stops working at once.</p>}
             confirmLabel="Revoke token"
             danger
             onConfirm={revoke}
@@ -155,9 +155,20 @@ function CreateToken({ onCreated }: { onCreated(token: Schemas["CreatedApiToken"
     <form className="card settings-form" onSubmit={submit} aria-labelledby="create-token-title">
       <h3 id="create-token-title">Create a token</h3>
       <div className="settings-form-row">
-        <Field label="Token name" hint={`What uses it; the audit log shows its actions as “token ${name || "…"}”.`} error={fieldError(create.error, "name")}>
+        <Field
+          label="Token name"
+          hint={`What uses it; the audit log shows its actions as “token ${name || "…"}”.`}
+          error={fieldError(create.error, "name")}
+        >
           {(control) => (
-            <input {...control} value={name} onChange={(event) => setName(event.target.value)} required maxLength={100} placeholder="github-actions" />
+            <input
+              {...control}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              required
+              maxLength={100}
+              placeholder="github-actions"
+            />
           )}
         </Field>
         <Field label="Role" hint={ROLE_HINTS[role]}>
