@@ -101,7 +101,7 @@ export function AuditFilters({ params, setParams }: { params: URLSearchParams; s
       <form key={params.toString()} className="filters" aria-label="Filter the audit log" onSubmit={apply}>
         <label className="field">
           <span>Actor</span>
-          <input name="actor" defaultValue={params.get("actor") ?? ""} placeholder="ada@example.com or token ci" autoComplete="off" />
+          <input name="actor" defaultValue={params.get("actor") ?? ""} placeholder="email or token name" autoComplete="off" />
         </label>
         <label className="field">
           <span>Action</span>

@@ -79,7 +79,7 @@ function AuditRow({ entry, team }: { entry: Entry; team: string }) {
       </td>
       <td>
         {entry.actor}
-        {entry.actorType !== "user" && <span className="muted small"> ({entry.actorType})</span>}
+        {entry.actorType !== "user" && !entry.actor.startsWith(entry.actorType) && <span className="muted small"> ({entry.actorType})</span>}
       </td>
       <td>
         <code>{entry.action}</code>

@@ -53,13 +53,13 @@ function ReleaseRow({ release, team, now }: { release: Release; team: string; no
       <td>
         <span className={`badge badge-${release.state}`}>{stateLabel(release.state)}</span>
       </td>
-      <td>{stageReached(release)}</td>
+      <td className="stage">{stageReached(release)}</td>
       <td>
         <time dateTime={release.createdAt} title={formatDateTime(release.createdAt)}>
           {formatRelative(release.createdAt, now)}
         </time>
       </td>
-      <td className="number">{duration(release, now)}</td>
+      <td className="duration">{duration(release, now)}</td>
       <td className="reason">
         <span title={release.reason ?? undefined}>{shorten(release.reason)}</span>
       </td>

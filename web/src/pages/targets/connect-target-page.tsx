@@ -41,6 +41,10 @@ const EMPTY: Draft = {
   defaultPlan: "",
 };
 
+/** The server's rule for names (SlugSchema), checked before anything is sent so a bad target name never leaves a connection behind. */
+const NAME_PATTERN = "[a-z0-9](?:[a-z0-9\\-]*[a-z0-9])?";
+const NAME_RULE = "lowercase letters, digits and dashes, starting and ending with a letter or digit";
+
 const SUGGESTED_CONNECTION_NAME: Record<Platform, string> = { cloudflare: "cloudflare", local: "local-proxy" };
 
 /** Which form field each request's `error.fields` entry is about. */
@@ -99,8 +103,6 @@ function ConnectTargetForm() {
     queryFn: () => unwrap(api.GET("/api/v1/teams/{team}/plans", { params: { path: { team: team.slug } } })),
   });
 
-  const choosePlatform = (platform: string) => setDraft((previous) => ({ ...previous, platform: platform as Platform, connection: "" }));
-  const set = (field: DraftField) => (value: string) => setDraft((previous) => ({ ...previous, [field]: value }));
   const reusable = (connections.data?.connections ?? []).filter((connection) => connection.platform === draft.platform);
   const teamPlans = (plans.data?.plans ?? []).filter((plan) => !plan.builtIn);
   const isNewConnection = draft.connection === "";
@@ -130,12 +132,22 @@ function ConnectTargetForm() {
     },
   });
 
+  const failure = save.error instanceof StepFailure ? save.error : undefined;
+  const fieldErrors = fieldErrorsOf(failure);
+  const choosePlatform = (platform: string) => setDraft((previous) => ({ ...previous, platform: platform as Platform, connection: "" }));
+  const bind = (field: DraftField): Bound => ({
+    value: draft[field],
+    onChange: (value) => setDraft((previous) => ({ ...previous, [field]: value })),
+    error: fieldErrors[field],
+  });
+
   /** Saves the new connection, which the server tries first; once saved it is picked, so a retry reuses it. */
   async function createConnection(): Promise<string> {
     const name = draft.connectionName.trim() || SUGGESTED_CONNECTION_NAME[draft.platform];
+    const apiBaseUrl = draft.apiBaseUrl.trim();
     const body: Schemas["NewConnection"] =
       draft.platform === "cloudflare"
-        ? { name, platform: "cloudflare", accountId: draft.accountId.trim(), apiToken: draft.apiToken, ...(draft.apiBaseUrl.trim() && { apiBaseUrl: draft.apiBaseUrl.trim() }) }
+        ? { name, platform: "cloudflare", accountId: draft.accountId.trim(), apiToken: draft.apiToken, ...(apiBaseUrl && { apiBaseUrl }) }
         : { name, platform: "local", adminUrl: draft.adminUrl.trim(), ...(draft.adminToken && { adminToken: draft.adminToken }) };
     try {
       const created = await unwrap(api.POST("/api/v1/teams/{team}/connections", { params: { path: { team: team.slug } }, body }));
@@ -148,8 +160,6 @@ function ConnectTargetForm() {
     }
   }
 
-  const failure = save.error instanceof StepFailure ? save.error : undefined;
-  const fieldErrors = fieldErrorsOf(failure);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate();
@@ -163,9 +173,13 @@ function ConnectTargetForm() {
         </p>
       </PageHeader>
       <form className="card connect-form" onSubmit={submit}>
-        <TextField label="Target name" value={draft.targetName} onChange={set("targetName")} error={fieldErrors.targetName} required
-          hint="Lowercase letters, digits and dashes, e.g. storefront. Releases and the CLI name the target by it." />
-
+        <TextField
+          label="Target name"
+          {...bind("targetName")}
+          required
+          isName
+          hint="Lowercase letters, digits and dashes, e.g. storefront. Releases and the CLI name the target by it."
+        />
         <SelectField label="Platform" value={draft.platform} onChange={choosePlatform} error={undefined}>
           {Object.entries(PLATFORM_LABELS).map(([value, label]) => (
             <option key={value} value={value}>
@@ -174,10 +188,9 @@ function ConnectTargetForm() {
           ))}
         </SelectField>
 
-        {connections.error && <ErrorNotice error={connections.error} title="The existing connections could not be read" />}
+        <ErrorNotice error={connections.error} title="The existing connections could not be read" />
         {reusable.length > 0 && (
-          <SelectField label="Connection" value={draft.connection} onChange={set("connection")} error={fieldErrors.connection}
-            hint="Reuse the credentials of a saved connection, or enter new ones.">
+          <SelectField label="Connection" {...bind("connection")} hint="Reuse the credentials of a saved connection, or enter new ones.">
             <option value="">A new connection</option>
             {reusable.map((connection) => (
               <option key={connection.id} value={connection.name}>
@@ -186,41 +199,16 @@ function ConnectTargetForm() {
             ))}
           </SelectField>
         )}
-
-        {isNewConnection && draft.platform === "cloudflare" && (
-          <>
-            <TextField label="Account ID" value={draft.accountId} onChange={set("accountId")} error={fieldErrors.accountId} required
-              hint="32 hexadecimal digits, as in the Cloudflare dashboard’s URL." />
-            <TextField label="API token" type="password" value={draft.apiToken} onChange={set("apiToken")} error={fieldErrors.apiToken} required
-              hint="Needs Workers Scripts Edit and Account Analytics Read. Stored sealed and never shown again." />
-            <details>
-              <summary>Advanced</summary>
-              <TextField label="API base URL" type="url" value={draft.apiBaseUrl} onChange={set("apiBaseUrl")} error={fieldErrors.apiBaseUrl}
-                hint="Only to rehearse against glidepath sim cloudflare; leave empty for the real Cloudflare API." />
-            </details>
-          </>
-        )}
-        {isNewConnection && draft.platform === "local" && (
-          <>
-            <TextField label="Proxy admin URL" type="url" value={draft.adminUrl} onChange={set("adminUrl")} error={fieldErrors.adminUrl} required
-              placeholder="http://127.0.0.1:9901" hint="The --admin address of glidepath proxy." />
-            <TextField label="Admin token (optional)" type="password" value={draft.adminToken} onChange={set("adminToken")} error={fieldErrors.adminToken}
-              hint="The proxy’s --admin-token, if it has one. Stored sealed and never shown again." />
-          </>
-        )}
-        {isNewConnection && (
-          <TextField label="Connection name" value={draft.connectionName} onChange={set("connectionName")} error={fieldErrors.connectionName}
-            placeholder={SUGGESTED_CONNECTION_NAME[draft.platform]}
-            hint={`Other targets on the same account can reuse it. Empty: “${SUGGESTED_CONNECTION_NAME[draft.platform]}”.`} />
-        )}
+        {isNewConnection && <NewConnectionFields platform={draft.platform} bind={bind} />}
 
         {draft.platform === "cloudflare" && (
-          <TextField label="Worker" value={draft.worker} onChange={set("worker")} error={fieldErrors.worker} required
-            hint="The Worker’s name, as in wrangler’s name setting." />
+          <TextField label="Worker" {...bind("worker")} required hint="The Worker’s name, as in wrangler’s name setting." />
         )}
-
-        <SelectField label="Default plan" value={draft.defaultPlan} onChange={set("defaultPlan")} error={fieldErrors.defaultPlan}
-          hint={teamPlans.length === 0 ? "The team has no plans of its own yet; save one under Plans to make it a target’s default." : "Used when a release names no plan."}>
+        <SelectField
+          label="Default plan"
+          {...bind("defaultPlan")}
+          hint={teamPlans.length > 0 ? "Used when a release names no plan." : "The team has no plans of its own yet; save one under Plans to make it a target’s default."}
+        >
           <option value="">None (releases use “standard”)</option>
           {teamPlans.map((plan) => (
             <option key={plan.name} value={plan.name}>
@@ -228,7 +216,7 @@ function ConnectTargetForm() {
             </option>
           ))}
         </SelectField>
-        {plans.error && <ErrorNotice error={plans.error} title="The plans could not be read" />}
+        <ErrorNotice error={plans.error} title="The plans could not be read" />
 
         {savedConnection && failure?.step === "target" && (
           <p className="notice notice-ok">Connection {savedConnection} works and was saved; it is picked above, so trying again reuses it.</p>
@@ -245,6 +233,60 @@ function ConnectTargetForm() {
   );
 }
 
+/** The credentials of a new connection, which differ by platform, and the name to save it under. */
+function NewConnectionFields({ platform, bind }: { platform: Platform; bind: (field: DraftField) => Bound }) {
+  const suggested = SUGGESTED_CONNECTION_NAME[platform];
+  return (
+    <>
+      {platform === "cloudflare" ? (
+        <>
+          <TextField label="Account ID" {...bind("accountId")} required hint="32 hexadecimal digits, as in the Cloudflare dashboard’s URL." />
+          <TextField
+            label="API token"
+            type="password"
+            {...bind("apiToken")}
+            required
+            hint="Needs Workers Scripts Edit and Account Analytics Read. Stored sealed and never shown again."
+          />
+          <details>
+            <summary>Advanced</summary>
+            <TextField
+              label="API base URL"
+              type="url"
+              {...bind("apiBaseUrl")}
+              hint="Only to rehearse against glidepath sim cloudflare; leave empty for the real Cloudflare API."
+            />
+          </details>
+        </>
+      ) : (
+        <>
+          <TextField
+            label="Proxy admin URL"
+            type="url"
+            {...bind("adminUrl")}
+            required
+            placeholder="http://127.0.0.1:9901"
+            hint="The --admin address of glidepath proxy."
+          />
+          <TextField
+            label="Admin token (optional)"
+            type="password"
+            {...bind("adminToken")}
+            hint="The proxy’s --admin-token, if it has one. Stored sealed and never shown again."
+          />
+        </>
+      )}
+      <TextField
+        label="Connection name"
+        {...bind("connectionName")}
+        isName
+        placeholder={suggested}
+        hint={`Other targets on the same account can reuse it. Empty: “${suggested}”.`}
+      />
+    </>
+  );
+}
+
 function fieldErrorsOf(failure: StepFailure | undefined): Partial<Record<DraftField, string>> {
   if (!(failure?.cause instanceof ApiProblem)) return {};
   const fields = failure.step === "connection" ? CONNECTION_FIELDS : TARGET_FIELDS;
@@ -256,11 +298,15 @@ function fieldErrorsOf(failure: StepFailure | undefined): Partial<Record<DraftFi
   return errors;
 }
 
-interface FieldProps {
-  label: string;
+/** A draft field's value, its setter and the server's complaint about it. */
+interface Bound {
   value: string;
   onChange(value: string): void;
   error: string | undefined;
+}
+
+interface FieldProps extends Bound {
+  label: string;
   hint?: string;
 }
 
@@ -294,7 +340,15 @@ interface ControlIds {
   "aria-invalid": true | undefined;
 }
 
-function TextField({ label, value, onChange, error, hint, type = "text", required, placeholder }: FieldProps & { type?: "text" | "password" | "url"; required?: boolean; placeholder?: string }) {
+interface TextFieldProps extends FieldProps {
+  type?: "text" | "password" | "url";
+  required?: boolean;
+  placeholder?: string;
+  /** Names follow the server's rule for names. */
+  isName?: boolean;
+}
+
+function TextField({ label, value, onChange, error, hint, type = "text", required, placeholder, isName }: TextFieldProps) {
   return (
     <Field
       label={label}
@@ -308,6 +362,9 @@ function TextField({ label, value, onChange, error, hint, type = "text", require
           onChange={(event) => onChange(event.target.value)}
           required={required}
           placeholder={placeholder}
+          pattern={isName ? NAME_PATTERN : undefined}
+          title={isName ? `Use ${NAME_RULE}` : undefined}
+          maxLength={isName ? 63 : undefined}
           autoComplete="off"
           spellCheck={false}
         />
