@@ -81,7 +81,11 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
   });
   const title = sliName(sli).replace(/^./, (first) => first.toUpperCase());
   const format = (value: number) => formatSli(sli, value);
-  const stageStarts = eventsOf(release).flatMap((event) => (event.type === "stage_started" ? [event] : []));
+  // Only stages that started between the first and the last point: one at an edge would sit on the axis.
+  const inside = (at: number) => at > rows[0]!.at && at <= rows.at(-1)!.at;
+  const stageStarts = eventsOf(release).flatMap((event) =>
+    event.type === "stage_started" && inside(new Date(event.at).getTime()) ? [{ ...event, x: new Date(event.at).getTime() }] : [],
+  );
   const titleId = useId();
 
   return (
@@ -97,7 +101,7 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
       </figcaption>
       <div role="img" aria-label={`${title} of ${stable} and ${candidate} over time, as a line chart. The table below has the same numbers.`}>
         <ResponsiveContainer width="100%" height={220}>
-          <LineChart data={data} margin={{ top: 16, right: 16, bottom: 0, left: 0 }} accessibilityLayer={false}>
+          <LineChart data={data} margin={{ top: 16, right: 28, bottom: 0, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
             <XAxis dataKey="at" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={(at: number) => clock.format(at)} stroke="var(--muted)" fontSize={12} />
             <YAxis tickFormatter={format} width={64} stroke="var(--muted)" fontSize={12} />
@@ -109,7 +113,7 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
             {stageStarts.map((event) => (
               <ReferenceLine
                 key={event.id}
-                x={new Date(event.at).getTime()}
+                x={event.x}
                 stroke="var(--muted)"
                 strokeOpacity={0.5}
                 label={{ value: `${event.percent}%`, position: "insideTopLeft", fill: "var(--muted)", fontSize: 11 }}

@@ -12,12 +12,12 @@ export function describeFailedSlo(result: SloResultView, { stable, candidate }: 
   const { slo } = result;
   if (isSequential(slo) && result.evidence) {
     const { evidence } = result;
-    const what = evidence.counted === "errors" ? "errors" : `requests slower than ${formatSli(slo.sli, evidence.boundMs)}`;
-    const side = (counts: { trials: number; events: number }) => `${formatCount(counts.events)} ${what} in ${formatCount(counts.trials)} requests`;
+    const what = evidence.counted === "errors" ? "failed" : `took over ${formatSli(slo.sli, evidence.boundMs)}`;
+    const share = (counts: { trials: number; events: number }) => `${formatCount(counts.events)} of ${formatCount(counts.trials)}`;
     return (
       `a sequential test found the ${sliName(slo.sli)} of ${candidate} worse than ${stable}'s: ` +
-      `${side(evidence.candidate)} against ${side(evidence.stable)} for ${stable} ` +
-      `(evidence ${formatEValue(evidence.eValue)}, the limit is ${formatEValue(evidence.threshold)})`
+      `${share(evidence.candidate)} requests ${what}, against ${share(evidence.stable)} for ${stable} ` +
+      `(evidence ${formatEValue(evidence.eValue)} against a limit of ${formatEValue(evidence.threshold)})`
     );
   }
   const stableText = result.stable === null ? "" : ` against ${formatSli(slo.sli, result.stable)} for ${stable}`;
