@@ -17,34 +17,35 @@ const EXPIRY_CHOICES = [
   { days: "", label: "Never" },
 ];
 
-/** The team's API tokens, for CI and scripts; admins only, as the API allows no one else to list them. */
+/** The team's API tokens, for CI and scripts: admins only, as the API lets no one else list them. */
 export function TokensTab() {
   const team = useTeam();
-  const [created, setCreated] = useState<Schemas["CreatedApiToken"]>();
-  const isAdmin = team.can("admin");
-  const tokens = useQuery({
-    queryKey: settingsKeys.tokens(team.slug),
-    queryFn: () => unwrap(api.GET("/api/v1/teams/{team}/tokens", { params: { path: { team: team.slug } } })),
-    enabled: isAdmin,
-  });
   return (
     <section aria-labelledby="tokens-title" className="settings-tab">
       <h2 id="tokens-title">API tokens</h2>
-      {isAdmin ? (
-        <>
-          <p className="muted">
-            A token acts for this team with its role, for CI jobs and scripts: send it as <code>Authorization: Bearer gp_…</code>.
-          </p>
-          {created && <NewTokenSecret token={created} onDismiss={() => setCreated(undefined)} />}
-          {tokens.isPending && <Loading what="API tokens" />}
-          <ErrorNotice error={tokens.error} />
-          {tokens.data && <TokensTable tokens={tokens.data.tokens} />}
-          <CreateToken onCreated={setCreated} />
-        </>
-      ) : (
-        <p className="notice notice-warn">Only admins manage API tokens.</p>
-      )}
+      {team.can("admin") ? <ManageTokens /> : <p className="notice notice-warn">Only admins manage API tokens.</p>}
     </section>
+  );
+}
+
+function ManageTokens() {
+  const team = useTeam();
+  const [created, setCreated] = useState<Schemas["CreatedApiToken"]>();
+  const tokens = useQuery({
+    queryKey: settingsKeys.tokens(team.slug),
+    queryFn: () => unwrap(api.GET("/api/v1/teams/{team}/tokens", { params: { path: { team: team.slug } } })),
+  });
+  return (
+    <>
+      <p className="muted">
+        A token acts for this team with its role, for CI jobs and scripts: send it as <code>Authorization: Bearer gp_…</code>.
+      </p>
+      {created && <NewTokenSecret token={created} onDismiss={() => setCreated(undefined)} />}
+      {tokens.isPending && <Loading what="API tokens" />}
+      <ErrorNotice error={tokens.error} />
+      {tokens.data && <TokensTable tokens={tokens.data.tokens} />}
+      <CreateToken onCreated={setCreated} />
+    </>
   );
 }
 
