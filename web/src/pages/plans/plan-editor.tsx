@@ -7,9 +7,10 @@ import { useTeam } from "../../session/session";
 import { builtInNameProblem, checkPlanDocument, type FieldProblem } from "./plan-check";
 import { planKeys, type StoredPlan } from "./plan-data";
 import { Field, fieldId, pathOf, Problems } from "./plan-field";
-import { toDocument, type PlanForm } from "./plan-form";
+import { toDocument, type PlanDocument, type PlanForm } from "./plan-form";
 import { PlanYamlPanel } from "./plan-yaml-panel";
 import { PolicySection, PreflightSection, SlosSection, StagesSection } from "./plan-sections";
+import { useUnsavedGuard } from "./use-unsaved-guard";
 
 interface PlanEditorProps {
   initial: PlanForm;
@@ -30,19 +31,26 @@ export function PlanEditor({ initial, stored, takenNames, readOnly }: PlanEditor
   const queryClient = useQueryClient();
   const [form, setForm] = useState(initial);
   const [nameTouched, setNameTouched] = useState(false);
+  const [savedText, setSavedText] = useState(() => JSON.stringify(toDocument(initial)));
   const document = toDocument(form);
   const { problems: planProblems } = checkPlanDocument(document);
 
   const save = useMutation({
-    mutationFn: () =>
+    mutationFn: (body: PlanDocument) =>
       stored
-        ? unwrap(api.PUT("/api/v1/teams/{team}/plans/{plan}", { params: { path: { team: team.slug, plan: stored.name } }, body: document }))
-        : unwrap(api.POST("/api/v1/teams/{team}/plans", { params: { path: { team: team.slug } }, body: document })),
-    onSuccess: async (saved) => {
+        ? unwrap(api.PUT("/api/v1/teams/{team}/plans/{plan}", { params: { path: { team: team.slug, plan: stored.name } }, body }))
+        : unwrap(api.POST("/api/v1/teams/{team}/plans", { params: { path: { team: team.slug } }, body })),
+    onSuccess: async (saved, body) => {
+      setSavedText(JSON.stringify(body));
       queryClient.setQueryData(planKeys.one(team.slug, saved.name), saved);
       await queryClient.invalidateQueries({ queryKey: planKeys.all(team.slug), exact: true });
       if (!stored) navigate(`/t/${team.slug}/plans/${saved.name}`, { replace: true, state: { created: true } });
     },
+  });
+
+  useUnsavedGuard(!readOnly && JSON.stringify(document) !== savedText, (next) => {
+    const state = next.state as { created?: boolean; deleted?: string } | null;
+    return Boolean(state?.created || state?.deleted);
   });
 
   const change = (next: PlanForm) => {
@@ -60,7 +68,7 @@ export function PlanEditor({ initial, stored, takenNames, readOnly }: PlanEditor
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!blocking) save.mutate();
+    if (!blocking) save.mutate(document);
   };
 
   return (

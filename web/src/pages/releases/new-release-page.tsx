@@ -254,19 +254,21 @@ function NewReleaseForm({ targets, plans }: { targets: Target[]; plans: StoredPl
       )}
       <div className="new-release-actions">
         {startNow ? (
-          <ConfirmDialog
-            label="Create release"
-            title={`Start rolling out ${candidate}?`}
-            consequence={
-              <p>
-                {firstPercent === undefined ? "Traffic" : `${firstPercent}% of the traffic`} on {targetName} moves from {stable || "the stable version"} to {candidate} as soon as the release is created, then on through
-                the stages of plan {planName}. Failing SLOs roll it back.
-              </p>
-            }
-            confirmLabel="Create and start"
-            disabled={!ready}
-            onConfirm={() => create.mutateAsync(body).catch(() => undefined)}
-          />
+          <span className="new-release-confirm">
+            <ConfirmDialog
+              label="Create release"
+              title={`Start rolling out ${candidate}?`}
+              consequence={
+                <p>
+                  {firstPercent === undefined ? "Traffic" : `${firstPercent}% of the traffic`} on {targetName} moves from {stable || "the stable version"} to {candidate} as soon as the release is created, then on through
+                  the stages of plan {planName}. Failing SLOs roll it back.
+                </p>
+              }
+              confirmLabel="Create and start"
+              disabled={!ready}
+              onConfirm={() => create.mutateAsync(body).catch(() => undefined)}
+            />
+          </span>
         ) : (
           <button type="submit" form="new-release-form" className="button primary" disabled={!ready}>
             {create.isPending ? "Creating…" : "Create release"}
