@@ -87,9 +87,9 @@ function PlanActions({ stored }: { stored: StoredPlan }) {
   if (!team.can("deployer")) return null;
   const remove = async () => {
     await unwrap(api.DELETE("/api/v1/teams/{team}/plans/{plan}", { params: { path: { team: team.slug, plan: stored.name } } }));
-    queryClient.removeQueries({ queryKey: planKeys.one(team.slug, stored.name) });
     await queryClient.invalidateQueries({ queryKey: planKeys.all(team.slug), exact: true });
     navigate(`/t/${team.slug}/plans`, { state: { deleted: stored.name } });
+    queryClient.removeQueries({ queryKey: planKeys.one(team.slug, stored.name) });
   };
   return (
     <>

@@ -129,7 +129,11 @@ function dedupe(problems: FieldProblem[]): FieldProblem[] {
 function ProblemSummary({ problems }: { problems: FieldProblem[] }) {
   const focusField = (path: string) => {
     const id = fieldId(path);
-    const target = window.document.getElementById(id) ?? window.document.querySelector<HTMLElement>(`[id^="${id}-"][aria-invalid="true"], [id^="${id}-"]`);
+    // An item's own problem (an SLO without a threshold) goes to its invalid control, else its first one.
+    const target =
+      window.document.getElementById(id) ??
+      window.document.querySelector<HTMLElement>(`[id^="${id}-"][aria-invalid="true"]`) ??
+      window.document.querySelector<HTMLElement>(`[id^="${id}-"]`);
     target?.focus();
   };
   return (

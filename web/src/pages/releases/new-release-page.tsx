@@ -18,6 +18,9 @@ type NewRelease = paths["/api/v1/teams/{team}/releases"]["post"]["requestBody"][
 /** The states in which a release holds its target: at most one per target at a time. */
 const ACTIVE_STATES = "pending,running,awaiting_approval,paused";
 
+/** How often the live split and the release holding the target are read again while the form is open. */
+const LIVE_REFRESH_MS = 10_000;
+
 const keys = {
   targets: (team: string) => ["teams", team, "targets"] as const,
   target: (team: string, target: string) => ["teams", team, "targets", target] as const,
@@ -290,6 +293,7 @@ function useTargetLive(targetName: string) {
       queryKey: keys.target(team.slug, targetName),
       queryFn: () => unwrap(api.GET("/api/v1/teams/{team}/targets/{target}", { params: { path } })),
       enabled,
+      refetchInterval: LIVE_REFRESH_MS,
     }),
     versions: useQuery({
       queryKey: keys.versions(team.slug, targetName),
@@ -303,6 +307,7 @@ function useTargetLive(targetName: string) {
         return page.releases[0] ?? null;
       },
       enabled,
+      refetchInterval: LIVE_REFRESH_MS,
     }),
   };
 }
