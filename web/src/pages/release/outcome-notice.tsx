@@ -24,7 +24,7 @@ export function OutcomeNotice({ release }: { release: ReleaseDetail }) {
       );
     case "cancelled":
       return (
-        <p className="notice outcome">
+        <p className="notice outcome outcome-neutral">
           {endSentence(release, event)} {release.stable} serves all traffic.
         </p>
       );

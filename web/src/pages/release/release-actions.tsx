@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { ConfirmDialog } from "../../components/confirm-dialog";
 import { formatPercent } from "../../components/split-bar";
 import { api, unwrap } from "../../api/client";
@@ -24,7 +25,11 @@ interface Action {
  */
 export function ReleaseActions({ release, onDone }: { release: ReleaseDetail; onDone(): Promise<unknown> }) {
   const team = useTeam();
+  // While a confirmation is open, live updates must not take its button (and dialog) away: the
+  // person finishes with what they read, and a command the new state refuses shows why.
+  const [held, setHeld] = useState<ReleaseDetail | null>(null);
   if (!team.can("deployer")) return null;
+  const shown = held ?? release;
 
   const send = async (command: CommandName, reason: string | undefined) => {
     const path = `/api/v1/teams/{team}/releases/{release}/${command}` as CommandPath;
@@ -33,8 +38,8 @@ export function ReleaseActions({ release, onDone }: { release: ReleaseDetail; on
   };
 
   return (
-    <>
-      {actionsFor(release).map((action) => (
+    <div className="release-actions" onFocus={(event) => setHeld(holdWhileConfirming(event.currentTarget, held ?? release))}>
+      {actionsFor(shown).map((action) => (
         <ConfirmDialog
           key={action.command}
           label={action.label}
@@ -46,8 +51,20 @@ export function ReleaseActions({ release, onDone }: { release: ReleaseDetail; on
           onConfirm={(reason) => send(action.command, reason)}
         />
       ))}
-    </>
+    </div>
   );
+}
+
+/**
+ * The release to show actions for: the one held while a dialog is open, else none (the live one).
+ * When the hold ends and the opener is gone, focus goes to the page rather than nowhere.
+ */
+function holdWhileConfirming(actions: HTMLElement, release: ReleaseDetail): ReleaseDetail | null {
+  if (actions.querySelector("dialog[open]")) return release;
+  requestAnimationFrame(() => {
+    if (document.activeElement === document.body) document.getElementById("main")?.focus();
+  });
+  return null;
 }
 
 function actionsFor(release: ReleaseDetail): Action[] {
