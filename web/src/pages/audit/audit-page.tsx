@@ -114,7 +114,7 @@ function Subject({ entry, team }: { entry: Entry; team: string }) {
 }
 
 function Details({ details }: { details: Record<string, unknown> }) {
-  const fields = Object.entries(details).filter(([, value]) => value !== null && value !== undefined);
+  const fields = Object.entries(details).filter(([, value]) => !isEmpty(value));
   if (fields.length === 0) return <span className="muted">—</span>;
   return (
     <ul className="audit-fields">
@@ -125,4 +125,8 @@ function Details({ details }: { details: Record<string, unknown> }) {
       ))}
     </ul>
   );
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === "object" && Object.keys(value).length === 0);
 }

@@ -78,7 +78,13 @@ const connectionWords = {
 function useCoalescedRefresh(queryKey: readonly unknown[]) {
   const queryClient = useQueryClient();
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-  useEffect(() => () => clearTimeout(timer.current), []);
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+      timer.current = undefined;
+    },
+    [],
+  );
   return () => {
     if (timer.current !== undefined) return;
     timer.current = setTimeout(() => {
