@@ -1,7 +1,9 @@
 import { userInfo } from "node:os";
 import { createInterface, emitKeypressEvents } from "node:readline";
-import type { Command } from "../../core/step.js";
-import type { Engine } from "../../engine/engine.js";
+import type { Command, StepResult } from "../../core/step.js";
+
+/** Gives a command to the release being followed, in the name of `actor`. */
+export type SendCommand = (command: Command, actor: string) => Promise<StepResult>;
 
 /** What a person at the terminal can do while a release runs, by key and by word. */
 const COMMANDS: { key: string; word: string; command: Command }[] = [
@@ -20,10 +22,10 @@ export const KEY_HELP = COMMANDS.map(({ key, word }) => `${key} ${word}`).join("
  * one word per line on a piped standard input (`echo approve | ...` or a script). A command the
  * release refuses is reported through `say`. Returns a function that stops listening.
  */
-export function acceptOperatorCommands(engine: Engine, releaseId: string, say: (line: string) => void): () => void {
+export function acceptOperatorCommands(sendCommand: SendCommand, say: (line: string) => void): () => void {
   const actor = operatorName();
   const send = (command: Command) =>
-    void engine.command(releaseId, command, actor).then((result) => {
+    void sendCommand(command, actor).then((result) => {
       if (!result.ok) say(result.error);
     });
 

@@ -1,17 +1,13 @@
 import type { Plan } from "../../core/plan.js";
-import { desiredSplit, type Release, type TargetRef } from "../../core/release.js";
-import type { Split } from "../../core/split.js";
+import type { Release, TargetRef } from "../../core/release.js";
 import { systemClock } from "../../support/clock.js";
 import { Engine, ReleaseRefused } from "../../engine/engine.js";
 import { connectPlatform, type PlatformSecrets } from "../../platforms/registry.js";
-import type { PlatformConnection } from "../../platforms/types.js";
 import { openEmbeddedDatabase } from "../../store/database.js";
 import { ReleaseStore } from "../../store/release-store.js";
 import { UsageError } from "../exit-codes.js";
-import { onStopSignal } from "../stop-signal.js";
-import { acceptOperatorCommands } from "./operator-input.js";
+import { followRelease } from "./follow-release.js";
 import { createReporter } from "./reporters.js";
-import { exitCodeFor, summarize } from "./summary.js";
 
 export interface RolloutRequest {
   target: TargetRef;
@@ -40,37 +36,20 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
     const platform = connectPlatform(request.target, request.secrets);
     const engine = new Engine({ store, clock: systemClock, connect: () => platform });
     const reporter = createReporter(request.output, systemClock.now);
-
-    const unfinished = await store.findUnfinished(request.name);
-    const release = unfinished
-      ? resumable(unfinished.release, request)
-      : await createOrExplain(engine, request);
-    reporter.begin(release, unfinished !== undefined);
-
-    // Reported one after another, in the order they happened, each with the release as it now is.
-    let reported = Promise.resolve();
-    engine.on("event", (releaseId, event) => {
-      reported = reported.then(async () => {
-        const latest = await store.get(releaseId);
-        if (latest) reporter.event(latest.release, event);
-      });
-    });
     engine.on("retry", (_, message, delayMs) => reporter.retry(message, delayMs));
-
-    const stopSignals = cancelOnSignals(engine, release.id);
-    const stopInput = acceptOperatorCommands(engine, release.id, (line) => reporter.notice(line));
-    let finished: Release;
-    try {
-      finished = await engine.run(release.id);
-    } finally {
-      stopSignals();
-      stopInput();
-    }
-
-    await reported;
-    const [events, checks] = await Promise.all([store.events(finished.id), store.checks(finished.id)]);
-    reporter.end(summarize(finished, events, checks, await finalSplit(platform, finished)));
-    return exitCodeFor(finished.state);
+    return await followRelease({
+      engine,
+      store,
+      reporter,
+      driver: { kind: "foreground" },
+      platform: () => platform,
+      open: async () => {
+        const unfinished = await store.findUnfinished(request.name);
+        return unfinished
+          ? { release: resumable(unfinished.release, request), resumed: true }
+          : { release: await createOrExplain(engine, request), resumed: false };
+      },
+    });
   } finally {
     await database.close();
   }
@@ -106,21 +85,4 @@ function resumable(release: Release, request: RolloutRequest): Release {
 function sameTarget(a: TargetRef, b: TargetRef): boolean {
   const keys = new Set([...Object.keys(a.config), ...Object.keys(b.config)]);
   return a.platform === b.platform && [...keys].every((key) => a.config[key] === b.config[key]);
-}
-
-/** The split the platform serves at the end, as read back from it. */
-async function finalSplit(platform: PlatformConnection, release: Release): Promise<Split> {
-  try {
-    return await platform.target.currentSplit();
-  } catch {
-    return release.appliedSplit ?? desiredSplit(release);
-  }
-}
-
-/** The first SIGINT or SIGTERM cancels the release; a second one ends the process at once. */
-function cancelOnSignals(engine: Engine, releaseId: string): () => void {
-  return onStopSignal((signal) => {
-    // A release that is already ending refuses the cancel and finishes on its own.
-    void engine.command(releaseId, { type: "cancel", reason: `cancelled by ${signal}` }, "cli");
-  });
 }
