@@ -1,5 +1,26 @@
 import { describe, expect, it } from "vitest";
-import { jsonLines, runCli } from "./support/cli.js";
+import { jsonLines, runCli, startCli } from "./support/cli.js";
+
+interface Dashboard {
+  url: string;
+  email: string;
+  password: string;
+}
+
+/** Signs in to the dashboard's API as a person would and lists the default team's releases. */
+async function releasesOnDashboard({ url, email, password }: Dashboard): Promise<{ id: string; target: string; plan: string; state: string }[]> {
+  const session = await fetch(`${url}/api/v1/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  expect(session.status).toBe(201);
+  const { csrfToken } = (await session.json()) as { csrfToken: string };
+  const cookie = session.headers.getSetCookie()[0]!.split(";")[0]!;
+  const listed = await fetch(`${url}/api/v1/teams/default/releases`, { headers: { cookie, "x-csrf-token": csrfToken } });
+  expect(listed.status).toBe(200);
+  return ((await listed.json()) as { releases: { id: string; target: string; plan: string; state: string }[] }).releases;
+}
 
 /**
  * The acceptance runs of the one-command demo: real services, proxy and load, the standard plan at
@@ -7,11 +28,21 @@ import { jsonLines, runCli } from "./support/cli.js";
  * latencies it measures.
  */
 describe("glidepath demo", () => {
-  it("promotes a healthy v2 to 100% and exits 0", { timeout: 120_000 }, async () => {
-    const { code, stdout, stderr } = await runCli(["demo", "--scenario", "healthy", "--time-scale", "60", "--json"]);
+  it("promotes a healthy v2 to 100% and exits 0, while the server's dashboard shows the release to the demo's admin", { timeout: 120_000 }, async () => {
+    const demo = startCli(["demo", "--scenario", "healthy", "--time-scale", "60", "--port", "0", "--json"]);
+    const dashboard = JSON.parse(await demo.waitForLine((line) => line.includes('"type":"dashboard"'))) as Dashboard;
+    const started = JSON.parse(await demo.waitForLine((line) => line.includes('"type":"stage_started"'))) as { releaseId: string };
 
-    expect(stderr).toBe("");
-    const summary = jsonLines(stdout).at(-1)!;
+    expect(dashboard).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), email: "demo@glidepath.local" });
+    const [release] = (await releasesOnDashboard(dashboard)).filter((listed) => listed.id === started.releaseId);
+    expect(release).toMatchObject({ target: "demo-service", plan: "standard-demo" });
+    expect(["running", "succeeded"]).toContain(release!.state);
+
+    const { code } = await demo.exited;
+    expect(demo.stderr).toEqual([]);
+    const printed = jsonLines(demo.lines);
+    expect(printed[0]).toMatchObject({ type: "dashboard" });
+    const summary = printed.at(-1)!;
     expect(summary.reason).toBe("every stage passed");
     expect(summary).toMatchObject({
       type: "summary",

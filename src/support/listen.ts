@@ -15,13 +15,18 @@ export function parseHostPort(text: string): HostPort | Error {
   return { host, port };
 }
 
+/** Something else listens on the address already. */
+export class AddressInUse extends Error {
+  override name = "AddressInUse";
+}
+
 /** Starts listening, turning the usual failures into messages that say what to do. */
 export function listen(server: Server, { host, port }: HostPort): Promise<HostPort> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off("listening", onListening);
       if (error.code === "EADDRINUSE") {
-        reject(new Error(`${host}:${port} is already in use; stop what is listening there or choose another port`));
+        reject(new AddressInUse(`${host}:${port} is already in use; stop what is listening there or choose another port`));
       } else if (error.code === "EACCES") {
         reject(new Error(`not allowed to listen on ${host}:${port}; choose a port above 1023`));
       } else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {

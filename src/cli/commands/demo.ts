@@ -10,8 +10,9 @@ import { startSampleService, type Faults } from "../../demo/sample-service.js";
 import { startCloudflareSimulator } from "../../platforms/cloudflare/simulator/index.js";
 import { startProxy } from "../../platforms/local/proxy.js";
 import { PLATFORMS } from "../../platforms/registry.js";
-import { parseNumberFlag } from "../number-flag.js";
-import { runRollout, type RolloutRequest } from "../rollout/run-rollout.js";
+import type { DemoServerAddress } from "../demo/demo-server.js";
+import { runDemoOnServer, type DemoOutput } from "../demo/run-on-server.js";
+import { parseNumberFlag, parsePortFlag } from "../number-flag.js";
 import { runCommand } from "../run-command.js";
 
 const HEALTHY: Faults = { errorRate: 0, latencyMs: 30, latencyJitterMs: 20 };
@@ -46,18 +47,27 @@ interface DemoFlags {
   scenario: string;
   timeScale: string;
   rps: string;
+  port?: string;
+  host: string;
   json?: boolean;
+  exit?: boolean;
 }
 
 export function registerDemoCommand(program: Command) {
   program
     .command("demo")
-    .description("Roll v2 of a sample service out over v1 under load with the standard plan, on the embedded proxy or a simulated Cloudflare.")
+    .description(
+      "Roll v2 of a sample service out over v1 under load with the standard plan, on the embedded proxy or a simulated Cloudflare, " +
+        "through an in-process server whose dashboard shows the release.",
+    )
     .addOption(new Option("--platform <platform>", "the built-in proxy, or an in-process Cloudflare simulator").choices(PLATFORMS).default("local"))
     .addOption(new Option("--scenario <name>", "how v2 behaves").choices(Object.keys(SCENARIOS)).default("healthy"))
     .option("--time-scale <n>", "run the plan this many times faster than real time (60: the 45-minute plan in 45s)", "60")
     .option("--rps <n>", "requests per second of load", "1000")
+    .option("--port <port>", "port of the dashboard and API (default: 8080, or any free port when 8080 is taken; 0: any free port)")
+    .option("--host <host>", "address of the dashboard and API; 0.0.0.0 for every interface", "127.0.0.1")
     .option("--json", "print one JSON line per event and a summary object last")
+    .option("--exit", "end when the release ends, instead of keeping the dashboard up on a terminal")
     .addHelpText("after", "\nExit codes: 0 promoted, 1 internal error, 2 bad input, 3 rolled back, 4 cancelled.")
     .action(
       runCommand(async (flags: DemoFlags) => {
@@ -68,7 +78,11 @@ export function registerDemoCommand(program: Command) {
           scenario,
           timeScale,
           rps,
-          output: flags.json ? "json" : process.stdout.isTTY ? "tty" : "plain",
+          address: { host: flags.host, port: flags.port === undefined ? undefined : parsePortFlag("--port", flags.port) },
+          output: {
+            mode: flags.json ? "json" : process.stdout.isTTY ? "tty" : "plain",
+            stayUp: process.stdout.isTTY && !flags.exit,
+          },
           say: flags.json ? () => {} : (line: string) => process.stdout.write(`${pc.dim(line)}\n`),
         };
         return flags.platform === "cloudflare" ? demoOnCloudflare(demo) : demoOnProxy(demo);
@@ -80,7 +94,8 @@ interface DemoRun {
   scenario: Scenario;
   timeScale: number;
   rps: number;
-  output: RolloutRequest["output"];
+  address: DemoServerAddress;
+  output: DemoOutput;
   say: (line: string) => void;
 }
 
@@ -114,15 +129,14 @@ async function demoOnProxy(demo: DemoRun): Promise<number> {
     demo.say(`sample service v1 at ${v1.url}, v2 at ${v2.url}; ${demo.scenario.story}`);
     demo.say(`proxy at ${proxyUrl} (admin ${adminUrl}), load ${demo.rps} requests/s`);
     demo.say(`plan standard at time scale ${demo.timeScale}: each 15m soak lasts ${(15 * 60) / demo.timeScale}s`);
-    return await runRollout({
-      target: { platform: "local", config: { proxyAdmin: adminUrl } },
-      secrets: {},
+    const release = {
+      connection: { platform: "local", adminUrl },
+      targetSettings: {},
       stable: "v1",
       candidate: "v2",
       plan: demoPlan(demo, `${proxyUrl}/`),
-      name: "demo",
-      output: demo.output,
-    });
+    };
+    return await runDemoOnServer(release, demo.address, demo.output);
   } finally {
     stopLoad.abort();
     await load;
@@ -134,8 +148,8 @@ async function demoOnProxy(demo: DemoRun): Promise<number> {
 
 async function demoOnCloudflare(demo: DemoRun): Promise<number> {
   const token = "glidepath-demo-token";
-  // Cloudflare's metrics arrive about a minute late; the demo keeps that lag at its time scale.
-  const lagSeconds = Math.max(1, 60 / demo.timeScale);
+  // Cloudflare's metrics arrive about a minute late; the demo keeps that lag at its time scale, in the whole seconds a target takes.
+  const lagSeconds = Math.max(1, Math.round(60 / demo.timeScale));
   const sim = await startCloudflareSimulator({ ...LOOPBACK, token, lagSeconds });
   try {
     const { candidate } = demo.scenario;
@@ -152,25 +166,14 @@ async function demoOnCloudflare(demo: DemoRun): Promise<number> {
     demo.say(`simulated Cloudflare API at ${sim.url}: Worker ${worker}, stable ${stable}, candidate ${next}`);
     demo.say(`${demo.scenario.story}; ${demo.rps} simulated requests/s, metrics ${lagSeconds}s late`);
     demo.say(`plan standard at time scale ${demo.timeScale}: each 15m soak lasts ${(15 * 60) / demo.timeScale}s`);
-    return await runRollout({
-      target: {
-        platform: "cloudflare",
-        config: {
-          accountId,
-          worker,
-          apiBaseUrl: sim.url,
-          metrics: "graphql",
-          lagSeconds: String(lagSeconds),
-          propagationDelayMs: String(Math.round(5000 / demo.timeScale)),
-        },
-      },
-      secrets: { cloudflareApiToken: token },
+    const release = {
+      connection: { platform: "cloudflare", accountId, apiToken: token, apiBaseUrl: sim.url },
+      targetSettings: { worker, metrics: "graphql", lagSeconds },
       stable,
       candidate: next,
       plan: demoPlan(demo, `${sim.controlUrl}/workers/${worker}/`),
-      name: "demo",
-      output: demo.output,
-    });
+    };
+    return await runDemoOnServer(release, demo.address, demo.output);
   } finally {
     await sim.close();
   }
