@@ -28,9 +28,7 @@ export function PlanYamlPanel({ document, valid }: { document: PlanDocument; val
         The plan as a file for your repository, e.g. <code>plans/{String(document.name || "my-plan")}.yaml</code>; run it with <code>glidepath rollout --plan</code>.
         {!valid && " It is not valid yet: fix the problems first."}
       </p>
-      <pre className="plan-yaml-text" tabIndex={0} aria-label="Plan as YAML">
-        {yaml}
-      </pre>
+      <textarea className="plan-yaml-text" readOnly value={yaml} rows={yaml.split("\n").length} wrap="off" spellCheck={false} aria-label="Plan as YAML" />
       <p role="status" className={copied === "failed" ? "field-error" : "muted small"}>
         {copied === "copied" && "Copied"}
         {copied === "failed" && "The browser did not allow copying; select the text and copy it."}
