@@ -82,7 +82,7 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
   const title = sliName(sli).replace(/^./, (first) => first.toUpperCase());
   const format = (value: number) => formatSli(sli, value);
   // Only stages that started between the first and the last point: one at an edge would sit on the axis.
-  const inside = (at: number) => at > rows[0]!.at && at <= rows.at(-1)!.at;
+  const inside = (at: number) => at > rows[0]!.at && at < rows.at(-1)!.at;
   const stageStarts = eventsOf(release).flatMap((event) =>
     event.type === "stage_started" && inside(new Date(event.at).getTime()) ? [{ ...event, x: new Date(event.at).getTime() }] : [],
   );

@@ -50,11 +50,16 @@ export function StageTrack({ release, plan }: { release: ReleaseDetail; plan: Pl
   );
 }
 
+const CURRENT_LABELS: Partial<Record<ReleaseDetail["state"], string>> = {
+  paused: "Current, paused",
+  awaiting_approval: "Current, waiting for approval",
+};
+
 function stageStatus(release: ReleaseDetail, stage: StageView): { className: string; label: string } {
   if (stage.status === "done") return { className: "done", label: "Done" };
   if (stage.status === "next") return { className: "next", label: "Next" };
   if (isTerminalState(release.state)) return { className: "stopped", label: "Stopped here" };
-  return { className: "current", label: release.state === "paused" ? "Current, paused" : "Current" };
+  return { className: "current", label: CURRENT_LABELS[release.state] ?? "Current" };
 }
 
 function describeSplit(release: ReleaseDetail): string {
