@@ -9,7 +9,7 @@ import { KIND_LABELS, NOTICE_KINDS, NOTICE_LABELS, type Channel } from "./channe
 import { settingsKeys } from "./settings-shared";
 
 /** One channel: what it is sent and where; `onEdit` is given to admins only, who also test, toggle and delete. */
-export function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit?(): void }) {
+export function ChannelCard({ channel, onEdit, focusEdit }: { channel: Channel; onEdit?(): void; focusEdit?: boolean }) {
   const [showDeliveries, setShowDeliveries] = useState(false);
   const titleId = `channel-${channel.id}`;
   const deliveriesId = `channel-${channel.id}-deliveries`;
@@ -38,7 +38,7 @@ export function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit?(): 
         <dt>Events</dt>
         <dd>{allEvents ? "All events" : channel.events.map((notice) => NOTICE_LABELS[notice]).join(", ")}</dd>
       </dl>
-      {onEdit && <ChannelActions channel={channel} onEdit={onEdit} />}
+      {onEdit && <ChannelActions channel={channel} onEdit={onEdit} focusEdit={focusEdit} />}
       <button
         type="button"
         className="link-button deliveries-toggle"
@@ -54,7 +54,7 @@ export function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit?(): 
   );
 }
 
-function ChannelActions({ channel, onEdit }: { channel: Channel; onEdit(): void }) {
+function ChannelActions({ channel, onEdit, focusEdit }: { channel: Channel; onEdit(): void; focusEdit?: boolean }) {
   const team = useTeam();
   const client = useQueryClient();
   const channelPath = { params: { path: { team: team.slug, channel: channel.id } } };
@@ -76,7 +76,7 @@ function ChannelActions({ channel, onEdit }: { channel: Channel; onEdit(): void 
         <button type="button" className="button" onClick={() => test.mutate()} disabled={test.isPending}>
           Send test
         </button>
-        <button type="button" className="button" onClick={onEdit}>
+        <button type="button" className="button" onClick={onEdit} autoFocus={focusEdit}>
           Edit
         </button>
         <button type="button" className="button" onClick={() => toggle.mutate()} disabled={toggle.isPending}>

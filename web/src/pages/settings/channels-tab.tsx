@@ -12,6 +12,12 @@ export function ChannelsTab() {
   const team = useTeam();
   const isAdmin = team.can("admin");
   const [editing, setEditing] = useState<string>();
+  /** The channel whose edit just ended: its Edit button takes the focus back. */
+  const [lastEdited, setLastEdited] = useState<string>();
+  const stopEditing = () => {
+    setLastEdited(editing);
+    setEditing(undefined);
+  };
   const channels = useQuery({
     queryKey: settingsKeys.channels(team.slug),
     queryFn: () => unwrap(api.GET("/api/v1/teams/{team}/channels", { params: { path: { team: team.slug } } })),
@@ -36,9 +42,14 @@ export function ChannelsTab() {
       <div className="channel-list">
         {list?.map((channel) =>
           channel.id === editing ? (
-            <ChannelForm key={channel.id} channel={channel} onDone={() => setEditing(undefined)} />
+            <ChannelForm key={channel.id} channel={channel} onDone={stopEditing} />
           ) : (
-            <ChannelCard key={channel.id} channel={channel} onEdit={isAdmin ? () => setEditing(channel.id) : undefined} />
+            <ChannelCard
+              key={channel.id}
+              channel={channel}
+              onEdit={isAdmin ? () => setEditing(channel.id) : undefined}
+              focusEdit={channel.id === lastEdited}
+            />
           ),
         )}
       </div>

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
+import { flushSync } from "react-dom";
 import { useNavigate } from "react-router";
 import { api, unwrap, type Role, type Schemas } from "../../api/client";
 import { ConfirmDialog } from "../../components/confirm-dialog";
@@ -61,6 +62,11 @@ function MemberRow({ member, isAdmin, isSelf }: { member: Member; isAdmin: boole
   const client = useQueryClient();
   const navigate = useNavigate();
   const [editing, setEditing] = useState(false);
+  const changeRoleButton = useRef<HTMLButtonElement>(null);
+  const stopEditing = () => {
+    flushSync(() => setEditing(false));
+    changeRoleButton.current?.focus();
+  };
   const memberPath = { params: { path: { team: team.slug, user: member.id } } };
 
   const remove = async () => {
@@ -79,12 +85,12 @@ function MemberRow({ member, isAdmin, isSelf }: { member: Member; isAdmin: boole
         {member.name} {isSelf && <span className="badge">you</span>}
       </td>
       <td>{member.email}</td>
-      <td>{editing ? <ChangeRole member={member} isSelf={isSelf} onDone={() => setEditing(false)} /> : member.role}</td>
+      <td>{editing ? <ChangeRole member={member} isSelf={isSelf} onDone={stopEditing} /> : member.role}</td>
       {isAdmin && (
         <td>
           <div className="row-actions">
             {!editing && (
-              <button type="button" className="button" onClick={() => setEditing(true)}>
+              <button ref={changeRoleButton} type="button" className="button" onClick={() => setEditing(true)}>
                 Change role
               </button>
             )}
