@@ -145,7 +145,7 @@ function NewReleaseForm({ targets, plans }: { targets: Target[]; plans: StoredPl
     plan: planName,
     ...(name.trim() && { name: name.trim() }),
     autoStart: startNow,
-    ...(adopt && { adopt }),
+    ...(adopt && splitInFlight && { adopt }),
   };
 
   const submit = (event: FormEvent) => {
