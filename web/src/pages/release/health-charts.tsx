@@ -4,6 +4,7 @@ import { isSequential, type Plan, type Slo } from "../../../../src/core/plan";
 import { LATENCY_SLIS, type Sli } from "../../../../src/core/sli";
 import { formatDateTime } from "../../format";
 import { eventsOf, formatCount, formatSli, sliName, type ReleaseDetail, type SeriesPoint } from "./release-model";
+import { upperFirst } from "./slo-words";
 
 interface Row {
   at: number;
@@ -79,7 +80,7 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
     ratios.forEach((ratio, i) => (chartRow[`limit${i}`] = stableValue === null ? null : stableValue * ratio));
     return chartRow;
   });
-  const title = sliName(sli).replace(/^./, (first) => first.toUpperCase());
+  const title = upperFirst(sliName(sli));
   const format = (value: number) => formatSli(sli, value);
   // Only stages that started between the first and the last point: one at an edge would sit on the axis.
   const inside = (at: number) => at > rows[0]!.at && at < rows.at(-1)!.at;
@@ -107,7 +108,7 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
             <YAxis tickFormatter={format} width={64} stroke="var(--muted)" fontSize={12} />
             <Tooltip
               labelFormatter={(at) => clock.format(Number(at))}
-              formatter={(value) => format(Number(value))}
+              formatter={(value) => (typeof value === "number" ? format(value) : "n/a")}
               contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)" }}
             />
             {stageStarts.map((event) => (

@@ -1,6 +1,6 @@
 import { ENGINE_ACTOR } from "../../../../src/core/events";
 import { eventsOf, stageName, stagePercent, type EventView, type ReleaseDetail } from "./release-model";
-import { asSentence, describeFailedCheck, upperFirst } from "./slo-words";
+import { asSentence, describeFailedCheck } from "./slo-words";
 
 type EndEvent = Extract<EventView, { type: "rolled_back" | "failed" | "cancelled" | "promoted" | "paused" }>;
 
@@ -13,7 +13,7 @@ export function OutcomeNotice({ release }: { release: ReleaseDetail }) {
       return (
         <div className="notice notice-error outcome" role="alert">
           <h2>{release.state === "failed" ? "Why it failed" : "Why it was rolled back"}</h2>
-          <p>{endSentence(release, event)}</p>
+          <p>{endSentence(release, release.state === "failed" ? "Failed" : "Rolled back", event)}</p>
         </div>
       );
     case "succeeded":
@@ -25,26 +25,23 @@ export function OutcomeNotice({ release }: { release: ReleaseDetail }) {
     case "cancelled":
       return (
         <p className="notice outcome outcome-neutral">
-          {endSentence(release, event)} {release.stable} serves all traffic.
+          {endSentence(release, "Cancelled", event)} {release.stable} serves all traffic.
         </p>
       );
     case "paused":
-      return <p className="notice notice-warn outcome">{endSentence(release, event)}</p>;
+      return <p className="notice notice-warn outcome">{endSentence(release, "Paused", event)}</p>;
     default:
       return null;
   }
 }
 
-const VERBS: Record<string, string> = { rolled_back: "Rolled back", failed: "Failed", cancelled: "Cancelled", paused: "Paused" };
-
 /**
  * "Rolled back at stage 2 (25%): the error rate of v2 was 4.1% against 0.2% for v1, over the 5%
  * limit." Built from the failing SLOs of the check that decided it, else from the recorded reason.
  */
-function endSentence(release: ReleaseDetail, event: EndEvent | undefined): string {
+function endSentence(release: ReleaseDetail, verb: string, event: EndEvent | undefined): string {
   const stageIndex = event?.type === "rolled_back" && event.check ? event.check.stageIndex : release.stage?.index;
   const where = stageIndex === undefined ? "" : ` at ${stageName(stageIndex, stagePercent(release, stageIndex))}`;
-  const verb = VERBS[release.state] ?? upperFirst(release.state);
   const failure = event?.type === "rolled_back" && event.check ? describeFailedCheck(event.check.results, release) : "";
   if (failure) return `${verb}${where}: ${failure}.`;
 
