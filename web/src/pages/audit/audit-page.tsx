@@ -97,12 +97,13 @@ function AuditRow({ entry, team }: { entry: Entry; team: string }) {
 
 /** The object acted on, by the name it had then; releases link to their page. */
 function Subject({ entry, team }: { entry: Entry; team: string }) {
-  const { name, email } = entry.details;
+  const { name, email, target } = entry.details;
   const label = typeof name === "string" ? name : typeof email === "string" ? email : entry.objectId?.slice(0, 8);
   if (entry.objectType === "release" && entry.objectId) {
     return (
       <>
         release <Link to={`/t/${team}/releases/${entry.objectId}`}>{entry.objectId.slice(0, 8)}</Link>
+        {typeof target === "string" && <span className="muted"> on {target}</span>}
       </>
     );
   }

@@ -45,7 +45,15 @@ const EMPTY: Draft = {
 const NAME_PATTERN = "[a-z0-9](?:[a-z0-9\\-]*[a-z0-9])?";
 const NAME_RULE = "lowercase letters, digits and dashes, starting and ending with a letter or digit";
 
-const SUGGESTED_CONNECTION_NAME: Record<Platform, string> = { cloudflare: "cloudflare", local: "local-proxy" };
+const CONNECTION_NAME_BASE: Record<Platform, string> = { cloudflare: "cloudflare", local: "local-proxy" };
+
+/** The platform's usual connection name, numbered past those the team has taken. */
+function suggestedConnectionName(platform: Platform, taken: string[]): string {
+  const base = CONNECTION_NAME_BASE[platform];
+  let name = base;
+  for (let n = 2; taken.includes(name); n++) name = `${base}-${n}`;
+  return name;
+}
 
 /** Which form field each request's `error.fields` entry is about. */
 const CONNECTION_FIELDS: Record<string, DraftField> = {
@@ -106,6 +114,10 @@ function ConnectTargetForm() {
   const reusable = (connections.data?.connections ?? []).filter((connection) => connection.platform === draft.platform);
   const teamPlans = (plans.data?.plans ?? []).filter((plan) => !plan.builtIn);
   const isNewConnection = draft.connection === "";
+  const suggestedName = suggestedConnectionName(
+    draft.platform,
+    (connections.data?.connections ?? []).map((connection) => connection.name),
+  );
 
   const save = useMutation({
     mutationFn: async () => {
@@ -143,7 +155,7 @@ function ConnectTargetForm() {
 
   /** Saves the new connection, which the server tries first; once saved it is picked, so a retry reuses it. */
   async function createConnection(): Promise<string> {
-    const name = draft.connectionName.trim() || SUGGESTED_CONNECTION_NAME[draft.platform];
+    const name = draft.connectionName.trim() || suggestedName;
     const apiBaseUrl = draft.apiBaseUrl.trim();
     const body: Schemas["NewConnection"] =
       draft.platform === "cloudflare"
@@ -199,7 +211,7 @@ function ConnectTargetForm() {
             ))}
           </SelectField>
         )}
-        {isNewConnection && <NewConnectionFields platform={draft.platform} bind={bind} />}
+        {isNewConnection && <NewConnectionFields platform={draft.platform} suggestedName={suggestedName} bind={bind} />}
 
         {draft.platform === "cloudflare" && (
           <TextField label="Worker" {...bind("worker")} required hint="The Worker’s name, as in wrangler’s name setting." />
@@ -234,8 +246,7 @@ function ConnectTargetForm() {
 }
 
 /** The credentials of a new connection, which differ by platform, and the name to save it under. */
-function NewConnectionFields({ platform, bind }: { platform: Platform; bind: (field: DraftField) => Bound }) {
-  const suggested = SUGGESTED_CONNECTION_NAME[platform];
+function NewConnectionFields({ platform, suggestedName, bind }: { platform: Platform; suggestedName: string; bind: (field: DraftField) => Bound }) {
   return (
     <>
       {platform === "cloudflare" ? (
@@ -280,8 +291,8 @@ function NewConnectionFields({ platform, bind }: { platform: Platform; bind: (fi
         label="Connection name"
         {...bind("connectionName")}
         isName
-        placeholder={suggested}
-        hint={`Other targets on the same account can reuse it. Empty: “${suggested}”.`}
+        placeholder={suggestedName}
+        hint={`Other targets on the same account can reuse it. Empty: “${suggestedName}”.`}
       />
     </>
   );

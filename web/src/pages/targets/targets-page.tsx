@@ -68,7 +68,9 @@ function TargetCard({ target }: { target: Schemas["Target"] }) {
 
   const deleteTarget = async () => {
     await unwrap(api.DELETE("/api/v1/teams/{team}/targets/{target}", { params: { path: { team: team.slug, target: target.name } } }));
-    await queryClient.invalidateQueries({ queryKey: targetKeys.all(team.slug) });
+    // Only the list: the deleted target's own queries would ask for it again and get 404.
+    queryClient.removeQueries({ queryKey: targetKeys.one(team.slug, target.name) });
+    await queryClient.invalidateQueries({ queryKey: targetKeys.all(team.slug), exact: true });
   };
 
   return (
