@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { formatDateTime } from "../../format";
+import { LazyDetails } from "./lazy-details";
 import { checksOf, formatCount, formatSli, stageName, stagePercent, type CheckView, type ReleaseDetail, type SloResultView } from "./release-model";
 import { describeLimit } from "./slo-words";
 
@@ -37,12 +38,9 @@ export function ChecksList({ release }: { release: ReleaseDetail }) {
               <ul className="older-checks">
                 {shown.map((check) => (
                   <li key={check.at}>
-                    <details className="card check">
-                      <summary>
-                        <CheckSummary check={check} release={release} />
-                      </summary>
-                      <CheckDetail check={check} release={release} />
-                    </details>
+                    <LazyDetails className="card check" summary={<CheckSummary check={check} release={release} />}>
+                      {() => <CheckDetail check={check} release={release} />}
+                    </LazyDetails>
                   </li>
                 ))}
               </ul>

@@ -3,6 +3,7 @@ import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Too
 import { isSequential, type Plan, type Slo } from "../../../../src/core/plan";
 import { LATENCY_SLIS, type Sli } from "../../../../src/core/sli";
 import { formatDateTime } from "../../format";
+import { LazyDetails } from "./lazy-details";
 import { eventsOf, formatCount, formatSli, sliName, type ReleaseDetail, type SeriesPoint } from "./release-model";
 import { upperFirst } from "./slo-words";
 
@@ -141,10 +142,7 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
           </LineChart>
         </ResponsiveContainer>
       </div>
-      <details>
-        <summary>Show data as a table</summary>
-        <ChartTable sli={sli} rows={rows} release={release} />
-      </details>
+      <LazyDetails summary="Show data as a table">{() => <ChartTable sli={sli} rows={rows} ratios={ratios} release={release} />}</LazyDetails>
     </figure>
   );
 }
@@ -178,7 +176,7 @@ function ChartLegend({ stable, candidate, limits }: { stable: string; candidate:
   );
 }
 
-function ChartTable({ sli, rows, release }: { sli: Sli; rows: Row[]; release: ReleaseDetail }) {
+function ChartTable({ sli, rows, ratios, release }: { sli: Sli; rows: Row[]; ratios: number[]; release: ReleaseDetail }) {
   const { stable, candidate } = release;
   return (
     <div className="table-wrap">
@@ -196,6 +194,11 @@ function ChartTable({ sli, rows, release }: { sli: Sli; rows: Row[]; release: Re
             <th scope="col" className="number">
               {candidate}
             </th>
+            {ratios.map((ratio) => (
+              <th key={ratio} scope="col" className="number">
+                Limit ({ratio} × {stable})
+              </th>
+            ))}
             <th scope="col" className="number">
               {stable} requests
             </th>
@@ -217,6 +220,14 @@ function ChartTable({ sli, rows, release }: { sli: Sli; rows: Row[]; release: Re
               </td>
               <td className="number">{formatSli(sli, valueOf(sli, row.stable))}</td>
               <td className="number">{formatSli(sli, valueOf(sli, row.candidate))}</td>
+              {ratios.map((ratio) => {
+                const stableValue = valueOf(sli, row.stable);
+                return (
+                  <td key={ratio} className="number">
+                    {formatSli(sli, stableValue === null ? null : stableValue * ratio)}
+                  </td>
+                );
+              })}
               <td className="number">{row.stable ? formatCount(row.stable.requests) : "—"}</td>
               <td className="number">{row.candidate ? formatCount(row.candidate.requests) : "—"}</td>
             </tr>

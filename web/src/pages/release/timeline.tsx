@@ -2,6 +2,7 @@ import { EVENT_LABELS } from "../../api/live-events";
 import { formatPercent } from "../../components/split-bar";
 import { formatDateTime } from "../../format";
 import type { Split } from "../../../../src/core/split";
+import { LazyDetails } from "./lazy-details";
 import { eventsOf, stageName, stagePercent, type EventView, type ReleaseDetail } from "./release-model";
 import { asSentence, describeFailedCheck } from "./slo-words";
 
@@ -82,16 +83,21 @@ function CheckRun({ checks, release }: { checks: CheckEvent[]; release: ReleaseD
       <time dateTime={first.at} className="small muted">
         {formatDateTime(first.at)}
       </time>
-      <details>
-        <summary>
-          <strong>{checks.length} checks</strong> <span className="small">{counts.join(", ")}</span>
-        </summary>
-        <ol className="timeline">
-          {checks.map((event) => (
-            <EventItem key={event.id} event={event} release={release} />
-          ))}
-        </ol>
-      </details>
+      <LazyDetails
+        summary={
+          <>
+            <strong>{checks.length} checks</strong> <span className="small">{counts.join(", ")}</span>
+          </>
+        }
+      >
+        {() => (
+          <ol className="timeline">
+            {checks.map((event) => (
+              <EventItem key={event.id} event={event} release={release} />
+            ))}
+          </ol>
+        )}
+      </LazyDetails>
     </li>
   );
 }
