@@ -48,7 +48,7 @@ export function HealthCharts({ release, plan }: { release: ReleaseDetail; plan: 
   );
 }
 
-/** The error rate, p50 latency, and every other latency the plan holds to a limit. */
+/** The error rate, p50 latency, and every other latency the plan holds to a limit (p99 when it holds none). */
 function chartedSlis(slos: Slo[]): Sli[] {
   const held = new Set(slos.map((slo) => slo.sli));
   const latencies = LATENCY_SLIS.filter((sli) => sli === "latency_p50" || held.has(sli));
@@ -84,10 +84,9 @@ function SliChart({ sli, rows, release, slos }: { sli: Sli; rows: Row[]; release
   const title = upperFirst(sliName(sli));
   const format = (value: number) => formatSli(sli, value);
   // Only stages that started between the first and the last point: one at an edge would sit on the axis.
-  const inside = (at: number) => at > rows[0]!.at && at < rows.at(-1)!.at;
-  const stageStarts = eventsOf(release).flatMap((event) =>
-    event.type === "stage_started" && inside(new Date(event.at).getTime()) ? [{ ...event, x: new Date(event.at).getTime() }] : [],
-  );
+  const stageStarts = eventsOf(release)
+    .flatMap((event) => (event.type === "stage_started" ? [{ ...event, x: new Date(event.at).getTime() }] : []))
+    .filter((event) => event.x > rows[0]!.at && event.x < rows.at(-1)!.at);
   const titleId = useId();
 
   return (
