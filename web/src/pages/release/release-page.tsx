@@ -35,13 +35,14 @@ export function ReleasePage() {
 
   if (detail.isPending) return <p role="status">Loading the release…</p>;
   if (!detail.data) {
+    const notFound = detail.error instanceof ApiProblem && detail.error.status === 404;
     return (
       <>
-        <PageHeader title="Release" />
+        <PageHeader title={notFound ? "Release not found" : "Release"} />
         <ErrorNotice error={detail.error} />
-        {detail.error instanceof ApiProblem && detail.error.status === 404 && (
+        {notFound && (
           <p>
-            This team has no release {id}. <Link to={`/t/${team.slug}/releases`}>See the team's releases</Link>.
+            <Link to={`/t/${team.slug}/releases`}>See the team's releases</Link>
           </p>
         )}
       </>
