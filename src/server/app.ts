@@ -17,7 +17,7 @@ const TARGET_NAMES: Record<string, string> = { json: "body", param: "path", quer
 const PUBLIC_API_PATHS = new Set(["/api/v1/session", "/api/v1/setup", "/api/v1/openapi.json"]);
 
 /** The HTTP API: every route validated by its zod schema, which also writes the OpenAPI document. */
-export function createApp(services: Services): ServerApp {
+export function createApp(services: Services, { dashboardDir }: { dashboardDir?: string } = {}): ServerApp {
   const app = new OpenAPIHono<ServerEnv>({ defaultHook: answerInvalidInput });
 
   app.use("*", async (c, next) => {
@@ -50,7 +50,7 @@ export function createApp(services: Services): ServerApp {
     const { registry } = services.metrics;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
   });
-  mountDashboard(app);
+  mountDashboard(app, dashboardDir);
 
   app.notFound((c) => c.json(new HttpProblem(404, "not_found", `no route ${c.req.method} ${c.req.path}`).body(), 404));
   app.onError((error, c) => {

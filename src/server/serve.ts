@@ -15,6 +15,8 @@ export interface ServeSettings {
   /** GLIDEPATH_SECRET_KEY: seals stored credentials; replicas sharing a database must share it. */
   secretKey?: string;
   publicUrl?: string;
+  /** A dashboard build to serve instead of the one in dist/web. */
+  dashboardDir?: string;
   bootstrap: BootstrapSettings;
   clock?: Clock;
 }
@@ -40,7 +42,7 @@ export async function serve(settings: ServeSettings): Promise<Serving | Error> {
   if (database instanceof Error) return database;
   let server: RunningServer;
   try {
-    server = await startServer({ database, clock, secretKey, address: settings.address, publicUrl: settings.publicUrl });
+    server = await startServer({ database, clock, secretKey, address: settings.address, publicUrl: settings.publicUrl, dashboardDir: settings.dashboardDir });
   } catch (error) {
     await database.close();
     return error as Error;

@@ -29,6 +29,8 @@ export interface ServerOptions {
   address: HostPort;
   /** Where people reach the server, for links; by default its listening address. */
   publicUrl?: string;
+  /** A dashboard build to serve instead of the one in dist/web. */
+  dashboardDir?: string;
   /** Where the server reports what goes wrong in the background; standard error by default. */
   log?: (line: string) => void;
 }
@@ -70,7 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   engine.on("event", (_releaseId, event) => {
     if (event.type === "check_completed") metrics.checks.inc({ verdict: event.check.verdict });
   });
-  const app = createApp(services);
+  const app = createApp(services, { dashboardDir: options.dashboardDir });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   const bound = await listen(server, options.address);
   const url = `http://${bound.host.includes(":") ? `[${bound.host}]` : bound.host}:${bound.port}`;

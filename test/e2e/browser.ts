@@ -10,9 +10,9 @@ const ROOT = new URL("../../", import.meta.url);
 export const SCREENSHOT_DIR = fileURLToPath(new URL("artifacts/screenshots/", ROOT));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** Builds the dashboard from this checkout's sources into dist/web, where the server serves it. */
-export async function buildDashboard(): Promise<void> {
-  await build({ configFile: fileURLToPath(new URL("web/vite.config.ts", ROOT)), logLevel: "warn" });
+/** Builds the dashboard from this checkout's sources into `outDir`, for the server to serve. */
+export async function buildDashboard(outDir: string): Promise<void> {
+  await build({ configFile: fileURLToPath(new URL("web/vite.config.ts", ROOT)), logLevel: "warn", build: { outDir, emptyOutDir: true } });
 }
 
 export async function launchBrowser(): Promise<Browser> {
@@ -26,6 +26,7 @@ export async function launchBrowser(): Promise<Browser> {
 /** A fresh browser session (its own cookies) signed in as `person`. */
 export async function signedIn(browser: Browser, baseURL: string, person: Person, viewport = { width: 1280, height: 900 }): Promise<Page> {
   const context = await browser.newContext({ baseURL, viewport, reducedMotion: "reduce" });
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   await page.goto("/");
   await page.getByLabel("Email").fill(person.email);

@@ -33,8 +33,11 @@ export const TARGET = "storefront";
 /** v1 and v2 are healthy; v3 fails half of its requests. */
 export const VERSIONS = { v1: 0, v2: 0, v3: 0.5 } as const;
 
-export async function startStack({ rps = 200 }: { rps?: number } = {}): Promise<Stack> {
+/** `build` writes the dashboard into the directory it is given, which the server then serves. */
+export async function startStack(build: (dashboardDir: string) => Promise<void>, { rps = 200 }: { rps?: number } = {}): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), "glidepath-e2e-"));
+  const dashboardDir = join(dataDir, "web");
+  await build(dashboardDir);
   const services: SampleService[] = [];
   for (const [name, errorRate] of Object.entries(VERSIONS)) {
     services.push(await startSampleService({ ...LOOPBACK, name, errorRate, latencyMs: 5, latencyJitterMs: 5 }));
@@ -51,7 +54,7 @@ export async function startStack({ rps = 200 }: { rps?: number } = {}): Promise<
 
   const admin = { email: "ada@example.com", password: "correct-horse-battery-staple" };
   const server: CliProcess = startCli(["serve", "--port", "0", "--data-dir", join(dataDir, "server")], {
-    env: { GLIDEPATH_ADMIN_EMAIL: admin.email, GLIDEPATH_ADMIN_PASSWORD: admin.password, GLIDEPATH_BOOTSTRAP_TOKEN: TOKEN, DATABASE_URL: "" },
+    env: { GLIDEPATH_ADMIN_EMAIL: admin.email, GLIDEPATH_ADMIN_PASSWORD: admin.password, GLIDEPATH_BOOTSTRAP_TOKEN: TOKEN, GLIDEPATH_DASHBOARD_DIR: dashboardDir, DATABASE_URL: "" },
   });
   const close = async () => {
     server.child.kill("SIGTERM");

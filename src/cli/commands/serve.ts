@@ -28,7 +28,8 @@ Environment:
   GLIDEPATH_SECRET_KEY       32-byte key (base64 or hex) sealing stored credentials; default: <data-dir>/secret.key
   GLIDEPATH_ADMIN_EMAIL      on first start, the first admin's email ...
   GLIDEPATH_ADMIN_PASSWORD   ... and password (otherwise a one-time setup link is printed)
-  GLIDEPATH_BOOTSTRAP_TOKEN  on first start, becomes an admin API token of the default team`,
+  GLIDEPATH_BOOTSTRAP_TOKEN  on first start, becomes an admin API token of the default team
+  GLIDEPATH_DASHBOARD_DIR    serve this dashboard build instead of the bundled one`,
     )
     .action(
       runCommand(async (flags: ServeFlags) => {
@@ -39,6 +40,7 @@ Environment:
           databaseUrl: env.DATABASE_URL || undefined,
           secretKey: env.GLIDEPATH_SECRET_KEY || undefined,
           publicUrl: flags.publicUrl?.replace(/\/+$/, ""),
+          dashboardDir: env.GLIDEPATH_DASHBOARD_DIR || undefined,
           bootstrap: {
             adminEmail: env.GLIDEPATH_ADMIN_EMAIL || undefined,
             adminPassword: env.GLIDEPATH_ADMIN_PASSWORD || undefined,
