@@ -3,13 +3,10 @@ import type { ZodType } from "zod";
 import { requireRole } from "./auth/authenticate.js";
 import type { Role } from "./auth/roles.js";
 import { ProblemSchema } from "./problems.js";
+import { slugSchema } from "../core/names.js";
 
 /** Lowercase letters, digits and dashes: the names that appear in URLs. */
-export const SlugSchema = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and dashes, starting and ending with a letter or digit");
+export const SlugSchema = slugSchema;
 
 const IdSchema = z.string().min(1).max(100);
 

@@ -3,7 +3,8 @@ import { PlanError } from "../../core/plan.js";
 import { ConfigStore } from "../../store/config-store.js";
 import { startTestServer, type TestServer } from "../test-support.js";
 import { json, otherTeam, problemFields, tokenWithRole } from "./config.test-support.js";
-import { findPlan, planErrorFields } from "./plans.js";
+import { planErrorFields } from "../../core/plan-check.js";
+import { findPlan } from "./plans.js";
 
 interface PlanAnswer {
   id: string | null;

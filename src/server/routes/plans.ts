@@ -2,15 +2,15 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import { BUILTIN_PLANS } from "../../core/builtin-plans.js";
+import { checkPlanDocument, builtInNameProblem } from "../../core/plan-check.js";
 import { parsePlan, PlanError, planToInput, type Plan } from "../../core/plan.js";
 import { ConfigStore, type StoredPlan } from "../../store/config-store.js";
 import { recordAudit } from "../audit.js";
 import type { ServerEnv } from "../context.js";
-import { badRequest, conflict, notFound, type FieldProblem } from "../problems.js";
+import { badRequest, conflict, notFound } from "../problems.js";
 import { iso, jsonBody, jsonResponse, problem, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
 
 /** A path under /plans that is a route, not a plan. */
-const RESERVED_NAMES = new Set(["validate"]);
 
 const PlanDocumentSchema = z.record(z.string(), z.unknown()).openapi("PlanDocument", {
   description: "A plan as in a plan file: `name`, `stages` (`percent`, `soak`, `progression`), `slos`, `policy`, `preflight`. Durations are text such as `10m`.",
@@ -129,11 +129,8 @@ export function planRoutes(app: OpenAPIHono<ServerEnv>): void {
   });
 
   app.openapi(validatePlan, async (c) => {
-    const checked = checkPlan(c.req.valid("json"));
-    return c.json(
-      checked instanceof Array ? { valid: false, errors: checked, plan: null } : { valid: true, errors: [], plan: { ...checked } },
-      200,
-    );
+    const { plan, problems } = checkPlanDocument(c.req.valid("json"));
+    return c.json(plan ? { valid: true, errors: [], plan: { ...plan } } : { valid: false, errors: problems, plan: null }, 200);
   });
 
   app.openapi(createPlan, async (c) => {
@@ -206,37 +203,15 @@ export async function findPlan(plans: ConfigStore, teamId: string, name: string)
 }
 
 /** The parsed plan, or every problem with the field it is in. */
-function checkPlan(document: Record<string, unknown>): Plan | FieldProblem[] {
-  const plan = parsePlan(document);
-  const problems = plan instanceof PlanError ? planErrorFields(plan) : [];
-  const name = document.name;
-  if (typeof name === "string" && name !== "" && !SlugSchema.safeParse(name).success) {
-    problems.push({ field: "body.name", message: `${SlugSchema.safeParse(name).error!.issues[0]!.message}; a saved plan's name appears in URLs` });
-  } else if (typeof name === "string" && RESERVED_NAMES.has(name)) {
-    problems.push({ field: "body.name", message: `${name} is reserved by the API; choose another name` });
-  }
-  return problems.length > 0 || plan instanceof PlanError ? problems : plan;
-}
-
-/** PlanError's message, "invalid plan: plan.stages[1].percent must be ... (got 5); plan.x: unknown field ...", as fields. */
-export function planErrorFields(error: PlanError): FieldProblem[] {
-  return error.message
-    .replace(/^invalid plan[^:]*: /, "")
-    .split(/; (?=plan[.[ ])/)
-    .map((issue) => {
-      const match = /^plan((?:\.[^\s.[:]+|\[\d+\])*):? ([\s\S]*)$/.exec(issue);
-      return match ? { field: `body${match[1]}`, message: match[2]! } : { field: "body", message: issue };
-    });
-}
-
 function validOrThrow(document: Record<string, unknown>): Plan {
-  const checked = checkPlan(document);
-  if (!(checked instanceof Array)) return checked;
-  throw badRequest(`the plan is invalid: ${checked.map((f) => `${f.field}: ${f.message}`).join("; ")}`, checked);
+  const { plan, problems } = checkPlanDocument(document);
+  if (plan) return plan;
+  throw badRequest(`the plan is invalid: ${problems.map((f) => `${f.field}: ${f.message}`).join("; ")}`, problems);
 }
 
 function refuseBuiltInName(name: string): void {
-  if (Object.hasOwn(BUILTIN_PLANS, name)) throw conflict(`${name} is a built-in plan and cannot be changed; save yours under another name`);
+  const problem = builtInNameProblem(name);
+  if (problem) throw conflict(problem);
 }
 
 function planView(stored: StoredPlan) {

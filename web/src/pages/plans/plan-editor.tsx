@@ -4,7 +4,7 @@ import { useNavigate } from "react-router";
 import { api, ApiProblem, unwrap } from "../../api/client";
 import { ErrorNotice } from "../../components/error-notice";
 import { useTeam } from "../../session/session";
-import { builtInNameProblem, checkPlanDocument, type FieldProblem } from "./plan-check";
+import { builtInNameProblem, checkPlanDocument, type FieldProblem } from "../../../../src/core/plan-check";
 import { planKeys, type StoredPlan } from "./plan-data";
 import { Field, fieldId, pathOf, Problems } from "./plan-field";
 import { toDocument, type PlanDocument, type PlanForm } from "./plan-form";
@@ -112,7 +112,8 @@ export function PlanEditor({ initial, stored, takenNames, readOnly }: PlanEditor
 
 function newNameProblem(name: string, takenNames: string[]): FieldProblem | undefined {
   if (takenNames.includes(name)) return { field: "body.name", message: `the team already has a plan named ${name}; open it to change it, or choose another name` };
-  return builtInNameProblem(name);
+  const builtIn = builtInNameProblem(name);
+  return builtIn ? { field: "body.name", message: builtIn } : undefined;
 }
 
 function dedupe(problems: FieldProblem[]): FieldProblem[] {

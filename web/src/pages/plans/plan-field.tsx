@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { FieldProblem } from "./plan-check";
+import type { FieldProblem } from "../../../../src/core/plan-check";
 
 /** The problems of a plan by field, as paths without the API's `body.` prefix: `stages[1].percent`. */
 export class Problems {
