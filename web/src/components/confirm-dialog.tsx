@@ -9,7 +9,12 @@ export interface ConfirmDialogProps {
   confirmLabel: string;
   /** Ask for an optional reason, recorded with the action. */
   askReason?: boolean;
+  /** Where the reason is kept, said in its label. */
+  reasonLabel?: string;
+  /** The confirm button warns: the action destroys or takes away. */
   danger?: boolean;
+  /** How the opening button looks: plain beside others, primary as the page's main action, danger to stand out. */
+  opener?: "plain" | "primary" | "danger";
   disabled?: boolean;
   onConfirm(reason: string | undefined): Promise<unknown>;
 }
@@ -18,7 +23,18 @@ export interface ConfirmDialogProps {
  * A button whose action waits for a confirmation naming its consequence. The native modal dialog
  * traps focus, closes on Escape and returns focus to the button.
  */
-export function ConfirmDialog({ label, title, consequence, confirmLabel, askReason, danger, disabled, onConfirm }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  label,
+  title,
+  consequence,
+  confirmLabel,
+  askReason,
+  reasonLabel = "Reason (optional, kept in the timeline and the audit log)",
+  danger,
+  opener = "plain",
+  disabled,
+  onConfirm,
+}: ConfirmDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
@@ -48,39 +64,44 @@ export function ConfirmDialog({ label, title, consequence, confirmLabel, askReas
 
   return (
     <>
-      <button type="button" className={danger ? "button danger" : "button"} disabled={disabled} onClick={() => setOpen(true)}>
+      <button type="button" className={opener === "plain" ? "button" : `button ${opener}`} disabled={disabled} onClick={() => {
+          setFailure(undefined);
+          setOpen(true);
+        }}>
         {label}
       </button>
       <dialog ref={dialog} aria-labelledby={titleId} aria-describedby={bodyId} onClose={() => setOpen(false)} className="dialog">
-        <form
-          method="dialog"
-          onSubmit={(event) => {
-            event.preventDefault();
-            void confirm();
-          }}
-        >
-          <h2 id={titleId}>{title}</h2>
-          <div id={bodyId}>{consequence}</div>
-          {askReason && (
-            <label className="field">
-              <span>Reason (optional, kept in the timeline and the audit log)</span>
-              <input value={reason} onChange={(event) => setReason(event.target.value)} maxLength={500} />
-            </label>
-          )}
-          {failure && (
-            <p className="notice notice-error" role="alert">
-              {failure}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={() => setOpen(false)}>
-              Keep as is
-            </button>
-            <button type="submit" className={danger ? "button danger" : "button primary"} disabled={busy}>
-              {busy ? "Working…" : confirmLabel}
-            </button>
-          </div>
-        </form>
+        {open && (
+          <form
+            method="dialog"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void confirm();
+            }}
+          >
+            <h2 id={titleId}>{title}</h2>
+            <div id={bodyId}>{consequence}</div>
+            {askReason && (
+              <label className="field">
+                <span>{reasonLabel}</span>
+                <input value={reason} onChange={(event) => setReason(event.target.value)} maxLength={500} />
+              </label>
+            )}
+            {failure && (
+              <p className="notice notice-error" role="alert">
+                {failure}
+              </p>
+            )}
+            <div className="dialog-actions">
+              <button type="button" className="button" onClick={() => setOpen(false)}>
+                Keep as is
+              </button>
+              <button type="submit" className={danger ? "button danger" : "button primary"} disabled={busy}>
+                {busy ? "Working…" : confirmLabel}
+              </button>
+            </div>
+          </form>
+        )}
       </dialog>
     </>
   );

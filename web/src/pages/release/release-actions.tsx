@@ -16,6 +16,7 @@ interface Action {
   confirmLabel: string;
   consequence: string;
   askReason?: boolean;
+  reasonLabel?: string;
   danger?: boolean;
 }
 
@@ -47,7 +48,9 @@ export function ReleaseActions({ release, onDone }: { release: ReleaseDetail; on
           consequence={<p>{action.consequence}</p>}
           confirmLabel={action.confirmLabel}
           askReason={action.askReason}
+          reasonLabel={action.reasonLabel}
           danger={action.danger}
+          opener={action.danger ? "danger" : "plain"}
           onConfirm={(reason) => send(action.command, reason)}
         />
       ))}
@@ -92,6 +95,7 @@ function actionsFor(release: ReleaseDetail): Action[] {
         title: "Approve the next stage?",
         confirmLabel: "Approve stage",
         askReason: true,
+        reasonLabel: "Reason (optional, kept in the audit log)",
         consequence: next
           ? `${candidate} goes from ${current?.percent}% to ${next.percent}% of traffic (stage ${next.index + 1} of ${stages.length}).`
           : `${candidate} keeps 100% of traffic and the release ends as promoted.`,

@@ -257,7 +257,6 @@ function NewReleaseForm({ targets, plans }: { targets: Target[]; plans: StoredPl
       )}
       <div className="new-release-actions">
         {startNow ? (
-          <span className="new-release-confirm">
             <ConfirmDialog
               label="Create release"
               title={`Start rolling out ${candidate}?`}
@@ -270,8 +269,8 @@ function NewReleaseForm({ targets, plans }: { targets: Target[]; plans: StoredPl
               confirmLabel="Create and start"
               disabled={!ready}
               onConfirm={() => create.mutateAsync(body).catch(() => undefined)}
+              opener="primary"
             />
-          </span>
         ) : (
           <button type="submit" form="new-release-form" className="button primary" disabled={!ready}>
             {create.isPending ? "Creating…" : "Create release"}
