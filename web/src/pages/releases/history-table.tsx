@@ -53,7 +53,7 @@ function ReleaseRow({ release, team, now }: { release: Release; team: string; no
       <td>
         <span className={`badge badge-${release.state}`}>{stateLabel(release.state)}</span>
       </td>
-      <td className="stage">{stageReached(release)}</td>
+      <td className="history-stage">{stageReached(release)}</td>
       <td>
         <time dateTime={release.createdAt} title={formatDateTime(release.createdAt)}>
           {formatRelative(release.createdAt, now)}
