@@ -1,4 +1,7 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
+import { verifySignature } from "../../src/notify/signature.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard, launchBrowser, screenshot, signedIn } from "./browser.js";
 import { startStack, TARGET, type Stack } from "./stack.js";
@@ -131,7 +134,6 @@ describe("dashboard", { timeout: ROLLOUT * 2 }, () => {
       ["/t/default/audit", "Audit log", "audit"],
       ["/t/default/settings/members", "Settings", "settings-members"],
       ["/t/default/settings/tokens", "Settings", "settings-tokens"],
-      ["/t/default/settings/channels", "Settings", "settings-channels"],
     ] as const;
     for (const [path, heading, name] of pages) {
       await admin.goto(path);
@@ -143,6 +145,73 @@ describe("dashboard", { timeout: ROLLOUT * 2 }, () => {
     await admin.getByRole("link", { name: /storefront v3|v3/ }).first().waitFor();
     await admin.goto("/t/default/audit");
     await admin.getByText("release.create").first().waitFor();
+  });
+
+  it("refuses to save a connection the platform does not answer, and says why", async () => {
+    await admin.goto("/t/default/targets/new");
+    await admin.getByLabel("Target name").fill("checkout");
+    await admin.getByLabel("Platform").selectOption("local");
+    await admin.getByLabel("Proxy admin URL").fill("http://127.0.0.1:9");
+    await admin.getByLabel("Connection name").fill("nowhere");
+    await admin.getByRole("button", { name: "Test and save" }).click();
+
+    const refusal = admin.getByRole("alert").filter({ hasText: "Nothing was saved" });
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/127\.0\.0\.1:9/);
+    const { connections } = (await (await stack.api("/api/v1/teams/default/connections")).json()) as { connections: { name: string }[] };
+    expect(connections.map((connection) => connection.name)).toEqual(["local-proxy"]);
+  });
+
+  it("shows a new API token once, and it works", async () => {
+    await admin.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await admin.goto("/t/default/settings/tokens");
+    await admin.getByLabel("Token name").fill("ci-deploys");
+    await admin.getByLabel("Role", { exact: true }).selectOption("deployer");
+    await admin.getByRole("button", { name: "Create token" }).click();
+    await admin.getByRole("button", { name: "Copy token" }).click();
+    await admin.getByRole("status").filter({ hasText: "Copied" }).waitFor();
+    const secret = await admin.evaluate<string>("navigator.clipboard.readText()");
+    expect(secret).toMatch(/^gp_/);
+    expect(await admin.locator("code").filter({ hasText: secret }).isVisible()).toBe(true);
+    await screenshot(admin, "settings-new-token");
+
+    const asToken = await fetch(`${stack.url}/api/v1/teams/default/releases`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(asToken.status).toBe(200);
+    await admin.getByRole("button", { name: "I have saved it" }).click();
+    await admin.reload();
+    await admin.getByRole("cell", { name: /ci-deploys/ }).first().waitFor();
+    expect(await admin.getByText(secret).count()).toBe(0);
+  });
+
+  it("sends a signed test notification to a webhook channel and shows it was delivered", async () => {
+    const received: { verified: boolean; body: string }[] = [];
+    const receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const body = Buffer.concat(chunks);
+        received.push({ verified: verifySignature("hook-secret-123", request.headers, body, Date.now()).ok, body: body.toString() });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      await admin.goto("/t/default/settings/channels");
+      await admin.getByLabel("Channel name").fill("deploy-hook");
+      await admin.getByLabel("Kind").selectOption("webhook");
+      await admin.getByLabel("Webhook URL").fill(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+      await admin.getByLabel("Signing secret").fill("hook-secret-123");
+      await admin.getByRole("button", { name: "Add channel" }).click();
+
+      const card = admin.getByRole("region", { name: "deploy-hook" });
+      await card.getByRole("button", { name: "Send test" }).click();
+      await card.getByText(/Test delivered/).waitFor();
+      expect(received).toHaveLength(1);
+      expect(received[0]!.verified).toBe(true);
+      await screenshot(admin, "settings-channels");
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it("shows a viewer no action they may not take, and works in a narrow window", async () => {
