@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 
-export interface ConfirmDialogProps {
+interface ConfirmDialogProps {
   /** The button that opens the dialog. */
   label: string;
   title: string;

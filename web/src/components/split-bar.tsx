@@ -1,4 +1,4 @@
-export interface SplitPart {
+interface SplitPart {
   version: string;
   percent: number;
 }

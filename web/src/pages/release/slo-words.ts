@@ -8,7 +8,7 @@ interface Versions {
 }
 
 /** Why an SLO failed, in one clause: the candidate's number, stable's, and the limit it broke. */
-export function describeFailedSlo(result: SloResultView, { stable, candidate }: Versions): string {
+function describeFailedSlo(result: SloResultView, { stable, candidate }: Versions): string {
   const { slo } = result;
   if (isSequential(slo) && result.evidence) {
     const { evidence } = result;

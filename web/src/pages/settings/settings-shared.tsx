@@ -33,7 +33,7 @@ export function RoleOptions() {
 }
 
 /** What a form control gets from its Field: the id its label points at, and its hint and error. */
-export interface FieldControl {
+interface FieldControl {
   id: string;
   "aria-describedby"?: string;
   "aria-invalid"?: true;
