@@ -8,7 +8,8 @@ import type { SliSample } from "../core/sli.js";
 import { startProxy, type ProxyHandle } from "../platforms/local/proxy.js";
 import { LocalTarget } from "../platforms/local/target.js";
 import { PlatformError, type MetricsSource, type MetricsWindow } from "../platforms/types.js";
-import { openEmbeddedDatabase, type OpenDatabase } from "../store/database.js";
+import type { OpenDatabase } from "../store/database.js";
+import { openMemoryDatabase } from "../store/memory-database.test-support.js";
 import { ReleaseStore } from "../store/release-store.js";
 import { VirtualClock } from "../../test/support/virtual-clock.js";
 import { Engine, ReleaseRefused } from "./engine.js";
@@ -52,7 +53,7 @@ interface Harness {
 
 let database: OpenDatabase;
 beforeAll(async () => {
-  database = await openEmbeddedDatabase();
+  database = await openMemoryDatabase();
 });
 afterAll(() => database.close());
 

@@ -5,7 +5,8 @@ import { formatSplit, type Split } from "../core/split.js";
 import { LocalTarget } from "../platforms/local/target.js";
 import { proxyWithTwoVersions, stopEverything, type TestProxy } from "../platforms/local/test-harness.js";
 import { PlatformError, type DeploymentTarget, type MetricsSource, type PlatformConnection } from "../platforms/types.js";
-import { openEmbeddedDatabase, type OpenDatabase } from "../store/database.js";
+import type { OpenDatabase } from "../store/database.js";
+import { openMemoryDatabase } from "../store/memory-database.test-support.js";
 import { ReleaseStore } from "../store/release-store.js";
 import { BACKENDS, open, removeFreshDatabases } from "../store/store.test-support.js";
 import { VirtualClock } from "../../test/support/virtual-clock.js";
@@ -59,7 +60,7 @@ afterEach(async () => {
 });
 
 async function freshStore(database?: OpenDatabase): Promise<ReleaseStore> {
-  const opened = database ?? (await openEmbeddedDatabase());
+  const opened = database ?? (await openMemoryDatabase());
   cleanups.push(() => opened.close());
   return new ReleaseStore(opened.db);
 }

@@ -15,6 +15,7 @@ import { verifySignature } from "../notify/signature.js";
 import { slackPayload } from "../notify/slack.js";
 import type { WebhookPayload } from "../notify/webhook.js";
 import { openEmbeddedDatabase, type OpenDatabase } from "../store/database.js";
+import { openMemoryDatabase } from "../store/memory-database.test-support.js";
 import { IdentityStore } from "../store/identity-store.js";
 import { NotificationStore } from "../store/notification-store.js";
 import { ReleaseStore } from "../store/release-store.js";
@@ -85,7 +86,7 @@ function manualClock(start = T0) {
 }
 
 async function world(database?: OpenDatabase, { secretKey = randomBytes(32), clock = manualClock() } = {}) {
-  const opened = database ?? (await openEmbeddedDatabase());
+  const opened = database ?? (await openMemoryDatabase());
   if (!database) cleanups.push(() => opened.close());
   const { db } = opened;
   const identities = new IdentityStore(db);

@@ -4,7 +4,8 @@ import { ACCOUNT_ID, TOKEN as CLOUDFLARE_TOKEN, WORKER, simulatedWorker } from "
 import { proxyWithTwoVersions, stopEverything } from "../platforms/local/test-harness.js";
 import { PlatformError } from "../platforms/types.js";
 import { ConfigStore, type Connection } from "../store/config-store.js";
-import { openEmbeddedDatabase, type OpenDatabase } from "../store/database.js";
+import type { OpenDatabase } from "../store/database.js";
+import { openMemoryDatabase } from "../store/memory-database.test-support.js";
 import { teams } from "../store/schema.js";
 import { SecretBox } from "./auth/secret-box.js";
 import { ServerMetrics } from "./metrics.js";
@@ -18,7 +19,7 @@ describe("the engine's platform connector", () => {
   const secrets = new SecretBox(randomBytes(32));
   const teamId = randomUUID();
   beforeAll(async () => {
-    database = await openEmbeddedDatabase();
+    database = await openMemoryDatabase();
     store = new ConfigStore(database.db);
     await database.db.insert(teams).values({ id: teamId, slug: "connector", name: "connector", createdAt: new Date() });
   });

@@ -1,4 +1,4 @@
-import { openEmbeddedDatabase } from "../store/database.js";
+import { openMemoryDatabase } from "../store/memory-database.test-support.js";
 import { systemClock, type Clock } from "../support/clock.js";
 import { randomBytes } from "node:crypto";
 import { bootstrap, DEFAULT_TEAM } from "./bootstrap.js";
@@ -15,7 +15,7 @@ export interface TestServer extends RunningServer {
 
 /** A real server on loopback over an in-memory database, with ADMIN_TOKEN as its bootstrap token. */
 export async function startTestServer({ clock = systemClock }: { clock?: Clock } = {}): Promise<TestServer> {
-  const database = await openEmbeddedDatabase();
+  const database = await openMemoryDatabase();
   const server = await startServer({ database, clock, secretKey: randomBytes(32), address: { host: "127.0.0.1", port: 0 } });
   const ready = await bootstrap(server.services.identities, { bootstrapToken: ADMIN_TOKEN }, clock.now());
   if (ready instanceof Error) throw ready;

@@ -1,8 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * How to start the CLI: the bundle test/support/build-cli.ts made of this run's sources, or,
+ * when a run has no such global setup, the sources through tsx.
+ */
+const bundle = inject("cliBundle");
+const CLI: string[] = bundle ? [bundle] : ["--import", "tsx", "src/cli/main.ts"];
 
 /** A glidepath command running as a real process, with its output line by line. */
 export interface CliProcess {
@@ -16,7 +24,7 @@ export interface CliProcess {
 
 /** Starts a command; with `stdin: "pipe"` the test can type into it through child.stdin. */
 export function startCli(args: string[], { env = {}, stdin = "ignore" }: { env?: NodeJS.ProcessEnv; stdin?: "ignore" | "pipe" } = {}): CliProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+  const child = spawn(process.execPath, [...CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, FORCE_COLOR: "0", NO_COLOR: "1" },
     stdio: [stdin, "pipe", "pipe"],
