@@ -30,7 +30,10 @@ export function formatDuration(seconds: number): string {
 }
 
 /** A duration in a schema: seconds as a number, or text like `90s` or `1h30m`; read as seconds. */
-export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+export const durationSchema = z
+  .union([z.number(), z.string()])
+  .describe("A duration: seconds as a number, or text such as 90s, 15m, 2h or 1h30m.")
+  .transform((value, ctx) => {
   const seconds = parseDuration(value);
   if (seconds instanceof Error) {
     ctx.addIssue({ code: "custom", message: seconds.message });

@@ -70,19 +70,19 @@ export const DEFAULT_POLICY: Policy = {
 const positiveDuration = durationSchema.refine((seconds) => seconds > 0, "must be longer than 0s");
 
 const stageSchema = z.strictObject({
-  percent: z.number().gt(0, "must be greater than 0").max(100, "must be at most 100"),
-  soak: durationSchema.default(0),
-  progression: z.enum(["auto", "manual"]).default("auto"),
+  percent: z.number().gt(0, "must be greater than 0").max(100, "must be at most 100").describe("The candidate's share of traffic at this stage, in percent."),
+  soak: durationSchema.default(0).describe("How long the stage runs, with its checks, before it may go on."),
+  progression: z.enum(["auto", "manual"]).default("auto").describe("auto: go on when the soak passes; manual: wait for a person to approve."),
 });
 
 const sloSchema = z
   .strictObject({
-    sli: z.enum(SLIS, `must be one of ${SLIS.join(", ")}`),
-    max: z.number().min(0, "must be 0 or more").optional(),
-    maxRatioToStable: z.number().gt(0, "must be greater than 0").optional(),
-    test: z.literal("sequential", "must be sequential").optional(),
-    alpha: z.number().gt(0, "must be greater than 0").max(0.5, "must be at most 0.5").optional(),
-    minEffect: z.number().min(0, "must be 0 or more").max(10, "must be at most 10").optional(),
+    sli: z.enum(SLIS, `must be one of ${SLIS.join(", ")}`).describe("What is measured of each version: its error rate or a latency percentile."),
+    max: z.number().min(0, "must be 0 or more").optional().describe("Absolute: the candidate's value may not exceed this (a fraction for error_rate, milliseconds for latency)."),
+    maxRatioToStable: z.number().gt(0, "must be greater than 0").optional().describe("Relative: the candidate's value may not exceed this many times the stable version's."),
+    test: z.literal("sequential", "must be sequential").optional().describe("A sequential test that the candidate is not worse than the stable version."),
+    alpha: z.number().gt(0, "must be greater than 0").max(0.5, "must be at most 0.5").optional().describe("Sequential test: the most the chance may be of rolling back a candidate that is not worse."),
+    minEffect: z.number().min(0, "must be 0 or more").max(10, "must be at most 10").optional().describe("Sequential test: how much worse, relatively, still counts as not worse (0.1 is 10%)."),
   })
   .superRefine((slo, ctx) => {
     const kinds = [slo.max, slo.maxRatioToStable, slo.test].filter((value) => value !== undefined).length;
@@ -101,11 +101,11 @@ const sloSchema = z
   });
 
 const policySchema = z.strictObject({
-  checkInterval: positiveDuration.default(DEFAULT_POLICY.checkIntervalSeconds),
-  failureThreshold: z.number().int("must be a whole number").min(1, "must be at least 1").default(DEFAULT_POLICY.failureThreshold),
-  minRequests: z.number().int("must be a whole number").min(0, "must be 0 or more").default(DEFAULT_POLICY.minRequests),
-  onMetricsUnavailable: z.enum(["hold", "rollback"], "must be hold or rollback").default(DEFAULT_POLICY.onMetricsUnavailable),
-  window: positiveDuration.optional(),
+  checkInterval: positiveDuration.default(DEFAULT_POLICY.checkIntervalSeconds).describe("How often a check runs."),
+  failureThreshold: z.number().int("must be a whole number").min(1, "must be at least 1").default(DEFAULT_POLICY.failureThreshold).describe("Consecutive failing checks before a rollback."),
+  minRequests: z.number().int("must be a whole number").min(0, "must be 0 or more").default(DEFAULT_POLICY.minRequests).describe("No verdict while a version with traffic has fewer requests than this in the check window."),
+  onMetricsUnavailable: z.enum(["hold", "rollback"], "must be hold or rollback").default(DEFAULT_POLICY.onMetricsUnavailable).describe("hold: stop the soak clock and keep the split; rollback: move all traffic back to stable."),
+  window: positiveDuration.optional().describe("How far back each check looks; by default the whole stage so far. Not with a sequential SLO."),
 });
 
 const probeSchema = z.strictObject({
@@ -115,7 +115,7 @@ const probeSchema = z.strictObject({
 });
 
 const planSchema = z.strictObject({
-  name: z.string().min(1, "must not be empty"),
+  name: z.string().min(1, "must not be empty").describe("The plan's name; saved plans use lowercase letters, digits and dashes."),
   stages: z
     .array(stageSchema)
     .min(1, "needs at least one stage")
@@ -136,10 +136,11 @@ const planSchema = z.strictObject({
       if (last && inRange(last.percent) && last.percent !== 100) {
         ctx.addIssue({ code: "custom", path: [stages.length - 1, "percent"], message: "the last stage must be 100" });
       }
-    }),
-  slos: z.array(sloSchema).default([]),
-  policy: policySchema.prefault({}),
-  preflight: z.array(probeSchema).optional(),
+    })
+    .describe("The stages in order: percents increase strictly and the last one is 100."),
+  slos: z.array(sloSchema).default([]).describe("Checked for the candidate against the stable version at every check; give one of max, maxRatioToStable or test: sequential."),
+  policy: policySchema.prefault({}).describe("When checks run and what a failure does."),
+  preflight: z.array(probeSchema).optional().describe("Requests sent to the candidate before it gets traffic; the release fails unless each answers as expected."),
 }).superRefine((plan, ctx) => {
   const sequential = plan.slos.findIndex((slo) => slo.test !== undefined);
   if (sequential >= 0 && plan.policy.window !== undefined) {
@@ -228,5 +229,14 @@ export function compressPlanTime(plan: Plan, timeScale: number): Plan {
       checkIntervalSeconds: checkIntervalSeconds / timeScale,
       ...(windowSeconds !== undefined && { windowSeconds: windowSeconds / timeScale }),
     },
+  };
+}
+
+/** The plan file's JSON Schema, for editors: what a plan may contain, read from the same schema that validates it. */
+export function planJsonSchema(): Record<string, unknown> {
+  return {
+    title: "Glidepath plan",
+    description: "How a Glidepath release moves traffic to the candidate: stages, the SLOs checked at each, and the policy.",
+    ...z.toJSONSchema(planSchema, { target: "draft-7", io: "input", unrepresentable: "any" }),
   };
 }
