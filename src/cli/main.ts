@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerLoadCommand } from "./commands/load.js";
+import { registerPlanCommand } from "./commands/plan.js";
 import { registerProxyCommand } from "./commands/proxy.js";
 import { registerRolloutCommand } from "./commands/rollout.js";
 import { registerSampleServiceCommand } from "./commands/sample-service.js";
@@ -25,5 +26,6 @@ registerSampleServiceCommand(program);
 registerLoadCommand(program);
 registerSimCommand(program);
 registerSimulateCommand(program);
+registerPlanCommand(program);
 
 await program.parseAsync();
