@@ -4,7 +4,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "src/store/migrations/", "web/src/api/schema.d.ts"] },
+  { ignores: ["dist/", "action/dist/", "node_modules/", "src/store/migrations/", "web/src/api/schema.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { languageOptions: { globals: globals.node } },

@@ -1,0 +1,1 @@
+ALTER TABLE "releases" ADD COLUMN "evidence" jsonb DEFAULT '[]'::jsonb NOT NULL;

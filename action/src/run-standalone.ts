@@ -1,0 +1,79 @@
+import { resolvePlan } from "../../src/cli/plan-option.js";
+import { runRollout } from "../../src/cli/rollout/run-rollout.js";
+import type { RolloutSummary } from "../../src/cli/rollout/summary.js";
+import type { StandaloneInputs } from "./inputs.js";
+import { writeJobSummary } from "./job-summary.js";
+import { describeApiEvent } from "./progress-text.js";
+import type { ApiEvent } from "./server-api.js";
+import { failUnlessPromoted, setOutputs } from "./step-outcome.js";
+
+/** Runs the whole rollout inside the job, as `glidepath rollout --platform cloudflare` would. */
+export async function runStandalone(inputs: StandaloneInputs): Promise<void> {
+  const config: Record<string, string> = { accountId: inputs.accountId, worker: inputs.worker, metrics: "graphql" };
+  if (inputs.cloudflareApiBaseUrl) config.apiBaseUrl = inputs.cloudflareApiBaseUrl;
+  if (inputs.metricsLagSeconds !== undefined) config.lagSeconds = String(inputs.metricsLagSeconds);
+  const summary = await withRolloutLines(() =>
+    runRollout({
+      target: { platform: "cloudflare", config },
+      secrets: { cloudflareApiToken: inputs.cloudflareApiToken },
+      candidate: inputs.candidate,
+      plan: resolvePlan({ plan: inputs.plan }),
+      name: inputs.name ?? `${inputs.worker}-to-${inputs.candidate.slice(0, 8)}`,
+      output: "json",
+    }),
+  );
+  if (!summary) throw new Error("the rollout ended without a summary");
+  setOutputs({ releaseId: summary.releaseId, releaseUrl: "", state: summary.state });
+  await writeJobSummary({
+    name: summary.name,
+    stable: summary.stable,
+    candidate: summary.candidate,
+    plan: summary.plan,
+    state: summary.state,
+    reason: summary.reason,
+    stages: summary.stages,
+    failedSlos: summary.failedSlos.map((slo) => `${slo.rule} (candidate ${slo.candidate ?? "n/a"})`),
+    ticketUrl: inputs.ticketUrl,
+  });
+  failUnlessPromoted(summary.state, summary.name, summary.reason);
+}
+
+/**
+ * runRollout reports on standard output only; in its JSON form each line is an event or, last,
+ * the summary. While it runs, those lines become readable log lines and the summary is kept.
+ */
+async function withRolloutLines(rollout: () => Promise<number>): Promise<RolloutSummary | undefined> {
+  const write = process.stdout.write.bind(process.stdout);
+  let summary: RolloutSummary | undefined;
+  let pending = "";
+  const onLine = (line: string) => {
+    const parsed = parseJson(line);
+    if (parsed?.type === "summary") summary = parsed as unknown as RolloutSummary;
+    else if (parsed) {
+      const text = describeApiEvent(parsed as ApiEvent);
+      if (text) write(`${text}\n`);
+    } else write(`${line}\n`);
+  };
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    const lines = (pending + chunk.toString()).split("\n");
+    pending = lines.pop()!;
+    lines.forEach(onLine);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await rollout();
+  } finally {
+    process.stdout.write = write;
+    if (pending) onLine(pending);
+  }
+  return summary;
+}
+
+function parseJson(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,237 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildAction } from "../action/build.js";
+import { runLoad } from "../src/demo/load-generator.js";
+import { startSampleService, type SampleService } from "../src/demo/sample-service.js";
+import { startCloudflareSimulator } from "../src/platforms/cloudflare/simulator/index.js";
+import { startProxy, type ProxyHandle } from "../src/platforms/local/proxy.js";
+import { ADMIN_TOKEN, startTestServer, type TestServer } from "../src/server/test-support.js";
+
+/**
+ * The action's bundled entry run as GitHub runs it: `node index.js` with its inputs in INPUT_*
+ * variables, its outputs read back from the GITHUB_OUTPUT file and its summary from
+ * GITHUB_STEP_SUMMARY, against a real server with a service on the local platform.
+ */
+const LOOPBACK = { host: "127.0.0.1", port: 0 };
+const TARGET = "shop";
+/** v1 and v2 are healthy; v3 fails half of its requests. */
+const VERSIONS = { v1: 0, v2: 0, v3: 0.5 } as const;
+const QUICK_PLAN = {
+  name: "quick",
+  stages: [{ percent: 20, soak: "2s" }, { percent: 100 }],
+  slos: [{ sli: "error_rate", max: 0.05 }],
+  policy: { checkInterval: "1s", failureThreshold: 1, minRequests: 20 },
+};
+
+let dir: string;
+let entry: string;
+let server: TestServer;
+const services: SampleService[] = [];
+let proxy: ProxyHandle;
+const stopLoad = new AbortController();
+let load: Promise<unknown>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "glidepath-action-"));
+  entry = await buildAction(join(dir, "dist"));
+  for (const [name, errorRate] of Object.entries(VERSIONS)) {
+    services.push(await startSampleService({ ...LOOPBACK, name, errorRate, latencyMs: 2 }));
+  }
+  proxy = await startProxy({
+    listen: LOOPBACK,
+    admin: LOOPBACK,
+    upstreams: new Map(services.map((service, i) => [Object.keys(VERSIONS)[i]!, service.url])),
+    stateFile: join(dir, "split.json"),
+    log: () => {},
+  });
+  load = runLoad({ url: `http://127.0.0.1:${proxy.proxyAddress.port}`, rps: 200, signal: stopLoad.signal });
+  server = await startTestServer();
+  const team = `/api/v1/teams/${server.team}`;
+  for (const [path, json] of [
+    [`${team}/connections`, { name: "proxy", platform: "local", adminUrl: `http://127.0.0.1:${proxy.adminAddress.port}` }],
+    [`${team}/targets`, { name: TARGET, connection: "proxy" }],
+    [`${team}/plans`, QUICK_PLAN],
+  ] as const) {
+    const response = await server.api(path, { json });
+    if (!response.ok) throw new Error(`seeding ${path} failed: ${response.status} ${await response.text()}`);
+  }
+});
+
+afterAll(async () => {
+  await server?.close();
+  stopLoad.abort();
+  await load;
+  await proxy?.close();
+  await Promise.all(services.map((service) => service.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface StepRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+}
+
+let runs = 0;
+
+/** Runs the bundled entry as a step with these inputs, in a fresh workflow run. */
+function runStep(inputs: Record<string, string>): Promise<StepRun> {
+  const step = join(dir, `step-${++runs}`);
+  const outputFile = `${step}-output`;
+  const summaryFile = `${step}-summary`;
+  writeFileSync(outputFile, "");
+  writeFileSync(summaryFile, "");
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    GITHUB_ACTIONS: "true",
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_RUN_ID: String(runs),
+    GITHUB_RUN_ATTEMPT: "1",
+    GITHUB_JOB: "deploy",
+    ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [entry], { env }, (error, stdout, stderr) => {
+      resolve({
+        exitCode: error ? Number(error.code ?? 1) : 0,
+        stdout,
+        stderr,
+        outputs: readOutputs(readFileSync(outputFile, "utf8")),
+        summary: readFileSync(summaryFile, "utf8"),
+      });
+    });
+  });
+}
+
+/** The GITHUB_OUTPUT file: `name=value` lines or `name<<DELIMITER` ... `DELIMITER` blocks. */
+function readOutputs(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      outputs[heredoc[1]!] = lines.slice(i + 1, end).join("\n");
+      i = end;
+    } else if (lines[i]!.includes("=")) {
+      const [name, ...value] = lines[i]!.split("=");
+      outputs[name!] = value.join("=");
+    }
+  }
+  return outputs;
+}
+
+const serverInputs = (inputs: Record<string, string>) => ({
+  "server-url": server.url,
+  "api-token": ADMIN_TOKEN,
+  team: server.team,
+  target: TARGET,
+  plan: "quick",
+  ...inputs,
+});
+
+it("is committed as built from these sources (npm run build:action)", () => {
+  expect(readFileSync(join(dir, "dist/index.js"), "utf8") === readFileSync("action/dist/index.js", "utf8"), "action/dist is stale: run npm run build:action").toBe(true);
+});
+
+describe("the GitHub Action against a Glidepath server", () => {
+  it("creates a pending release and says where it is", async () => {
+    const step = await runStep(serverInputs({ "version-id": "v2" }));
+    expect(step.exitCode, step.stdout + step.stderr).toBe(0);
+    expect(step.outputs.status).toBe("pending");
+    expect(step.outputs["release-url"]).toBe(`${server.url}/releases/${step.outputs["release-id"]}`);
+    const cancelled = await server.api(`/api/v1/teams/${server.team}/releases/${step.outputs["release-id"]}/cancel`, { method: "POST" });
+    expect(cancelled.status).toBe(200);
+  });
+
+  it("starts the release, follows it to its promotion and writes the job summary", async () => {
+    const step = await runStep(serverInputs({ "version-id": "v2", "auto-start": "true", wait: "true", "ticket-url": "https://tickets.example.com/OPS-1" }));
+    expect(step.exitCode, step.stdout + step.stderr).toBe(0);
+    expect(step.outputs.status).toBe("succeeded");
+    expect(step.stdout).toMatch(/stage 1: 20% of traffic to the candidate/);
+    expect(step.stdout).toMatch(/check in stage 1: pass/);
+    expect(step.summary).toContain("✅ promoted");
+    expect(step.summary).toMatch(/\| 1 \| 20% \| 2s \| \d+ \| passed \|/);
+    expect(step.summary).toMatch(/\| 2 \| 100% \| 0s \| \d+ \| passed \|/);
+    expect(step.summary).toContain("https://tickets.example.com/OPS-1");
+  });
+
+  it("fails the step when the release rolls back, naming the SLO", async () => {
+    const step = await runStep(serverInputs({ "version-id": "v3", "auto-start": "true", wait: "true" }));
+    expect(step.exitCode).not.toBe(0);
+    expect(step.outputs.status).toBe("rolled_back");
+    expect(step.stdout).toMatch(/^::error::release .* rolled back: .*error_rate/m);
+    expect(step.summary).toContain("❌ rolled back");
+    expect(step.summary).toMatch(/\| 1 \| 20% \| 2s \| \d+ \| failed \|/);
+    expect(step.summary).toMatch(/- error_rate \\<= 0\.05 \(candidate 0\.\d+\)/);
+  });
+
+  it("says the token was refused, and never prints it but to mask it", async () => {
+    const token = "gp_wrong_token_that_must_not_leak_42";
+    const step = await runStep(serverInputs({ "version-id": "v2", "api-token": token }));
+    expect(step.exitCode).toBe(1);
+    expect(step.stdout).toMatch(/^::error::the Glidepath server at .* refused the API token/m);
+    const [first, ...rest] = step.stdout.split("\n");
+    expect(first).toBe(`::add-mask::${token}`);
+    expect(rest.join("\n") + step.stderr).not.toContain(token);
+  });
+
+  it("fails the step when the release outlasts wait-timeout, and leaves it running", async () => {
+    const step = await runStep(serverInputs({ "version-id": "v1", "auto-start": "true", wait: "true", "wait-timeout": "1" }));
+    expect(step.exitCode).toBe(1);
+    expect(step.outputs.status).toBe("running");
+    expect(step.stdout).toMatch(/^::error::release .* did not end within wait-timeout \(1s\); it is running/m);
+    const cancelled = await server.api(`/api/v1/teams/${server.team}/releases/${step.outputs["release-id"]}/cancel`, { method: "POST" });
+    expect(cancelled.status).toBe(200);
+  });
+
+  it("passes on the server's message for an unknown target", async () => {
+    const step = await runStep(serverInputs({ "version-id": "v2", target: "nowhere" }));
+    expect(step.exitCode).toBe(1);
+    expect(step.stdout).toMatch(/^::error::.*nowhere/m);
+  });
+
+  it("names the URL of a server it cannot reach", async () => {
+    const step = await runStep(serverInputs({ "version-id": "v2", "server-url": "http://127.0.0.1:9" }));
+    expect(step.exitCode).toBe(1);
+    expect(step.stdout).toMatch(/^::error::the Glidepath server at http:\/\/127\.0\.0\.1:9 could not be reached/m);
+  });
+});
+
+describe("the GitHub Action in standalone mode", () => {
+  it("rolls a Worker out on the Cloudflare simulator inside the step", async () => {
+    const token = "cf-test-token";
+    const sim = await startCloudflareSimulator({ ...LOOPBACK, token });
+    try {
+      const healthy = { errorRate: 0, latencyMs: { p50: 30, p99: 50 } };
+      const { accountId, versionIds } = sim.control.createScript({ script: "api", rps: 2000, versions: [{ behaviour: healthy }, { behaviour: healthy }] });
+      const planFile = join(dir, "quick-plan.json");
+      writeFileSync(planFile, JSON.stringify(QUICK_PLAN));
+      const step = await runStep({
+        mode: "standalone",
+        "cloudflare-account-id": accountId,
+        "cloudflare-api-token": token,
+        "cloudflare-api-base-url": sim.url,
+        "cloudflare-metrics-lag": "0s",
+        worker: "api",
+        "version-id": versionIds[1]!,
+        plan: planFile,
+      });
+      expect(step.exitCode, step.stdout + step.stderr).toBe(0);
+      expect(step.outputs.status).toBe("succeeded");
+      expect(step.outputs["release-id"]).not.toBe("");
+      expect(step.stdout).toMatch(/check in stage 1: pass/);
+      expect(step.stdout.split("\n").slice(1).join("\n")).not.toContain(token);
+      expect(step.summary).toContain("✅ promoted");
+      expect(sim.control.deploymentHistory("api").at(-1)?.split).toEqual([{ version_id: versionIds[1], percentage: 100 }]);
+    } finally {
+      await sim.close();
+    }
+  });
+});
