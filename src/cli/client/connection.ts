@@ -27,6 +27,11 @@ export function withConnectionOptions(command: Command): Command {
     .option("--team <slug>", "the team (default: GLIDEPATH_TEAM, then the token's team)");
 }
 
+/** A subcommand that talks to the server: --server, --team and --json. */
+export function clientCommand(parent: Command, nameAndArgs: string, description: string): Command {
+  return withConnectionOptions(parent.command(nameAndArgs).description(description)).option("--json", "print the API's JSON");
+}
+
 /**
  * Resolves the server, token and team from the flags, the environment and the stored login, and
  * returns a client for them. When no team is named, asks the server for the token's team.
