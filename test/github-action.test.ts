@@ -191,10 +191,13 @@ describe("the GitHub Action against a Glidepath server", () => {
     expect(cancelled.status).toBe(200);
   });
 
-  it("passes on the server's message for an unknown target", async () => {
-    const step = await runStep(serverInputs({ "version-id": "v2", target: "nowhere" }));
-    expect(step.exitCode).toBe(1);
-    expect(step.stdout).toMatch(/^::error::.*nowhere/m);
+  it("passes on the server's message for an unknown target or version", async () => {
+    const unknownTarget = await runStep(serverInputs({ "version-id": "v2", target: "nowhere" }));
+    expect(unknownTarget.exitCode).toBe(1);
+    expect(unknownTarget.stdout).toMatch(/^::error::the Glidepath server refused the request \(400: no target named "nowhere"/m);
+    const unknownVersion = await runStep(serverInputs({ "version-id": "v9" }));
+    expect(unknownVersion.exitCode).toBe(1);
+    expect(unknownVersion.stdout).toMatch(/^::error::.*unknown version "v9"/m);
   });
 
   it("names the URL of a server it cannot reach", async () => {
