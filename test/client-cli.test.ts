@@ -95,9 +95,11 @@ describe("the CLI client", () => {
 
   it("refuses a wrong token with exit 2 and a message that does not repeat it", async () => {
     const wrong = "gp_wrong_token_0000000000000000000000000000";
-    const login = await runCli(["login", "--server", server.url, "--token", wrong], env);
-    const listed = await runCli(["release", "list"], { ...env, GLIDEPATH_TOKEN: wrong });
-    for (const result of [login, listed]) {
+    const results = await Promise.all([
+      runCli(["login", "--server", server.url, "--token", wrong], env),
+      runCli(["release", "list"], { ...env, GLIDEPATH_TOKEN: wrong }),
+    ]);
+    for (const result of results) {
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`the server at ${server.url} refused the API token: this API token is unknown, revoked or expired`);
       expect(result.stderr).not.toContain(wrong);
@@ -113,12 +115,14 @@ describe("the CLI client", () => {
   });
 
   it("lists targets and their versions, and says what was not found", async () => {
-    const targets = await runCli(["target", "list"], env);
+    const [targets, versions, missing] = await Promise.all([
+      runCli(["target", "list"], env),
+      runCli(["target", "versions", "shop", "--json"], env),
+      runCli(["target", "versions", "nope"], env),
+    ]);
     expect(targets.stdout[0]).toMatch(/^NAME\s+PLATFORM\s+CONNECTION\s+DEFAULT PLAN$/);
     expect(targets.stdout[1]).toMatch(/^shop\s+local\s+proxy\s+quick$/);
-    const versions = await runCli(["target", "versions", "shop", "--json"], env);
     expect(jsonLines(versions.stdout)[0]).toEqual({ versions: ["v1", "v2", "v3"].map((id) => expect.objectContaining({ id })) });
-    const missing = await runCli(["target", "versions", "nope"], env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("no target nope here, or your token cannot see it");
   });
@@ -149,7 +153,12 @@ describe("the CLI client", () => {
     expect(created.code, created.stderr).toBe(0);
     const { id } = jsonLines(created.stdout)[0] as { id: string };
     const watch = startCli(["release", "watch", id, "--json"], { env });
+    const leaving = startCli(["release", "watch", id], { env });
     await watch.waitForLine((line) => line.includes('"type":"awaiting_approval"'));
+    await leaving.waitForLine((line) => line.includes("waiting for approval"));
+    leaving.child.kill("SIGINT");
+    expect((await leaving.exited).code).toBe(130);
+    expect(leaving.stderr.join("\n")).toContain(`SIGINT: stopped watching; the release goes on (glidepath release cancel ${id} cancels it)`);
 
     const approved = await runCli(["release", "approve", id, "--reason", "looks good", "--json"], env);
     expect(approved.code, approved.stderr).toBe(0);
@@ -168,13 +177,15 @@ describe("the CLI client", () => {
     const token = jsonLines(created.stdout)[0] as { id: string; token: string; role: string };
     expect(token.role).toBe("viewer");
 
-    const listed = await runCli(["token", "list"], env);
+    const asViewer = { ...env, GLIDEPATH_TOKEN: token.token };
+    const [listed, viewed, forbidden] = await Promise.all([
+      runCli(["token", "list"], env),
+      runCli(["release", "list"], asViewer),
+      runCli(["token", "list"], asViewer),
+    ]);
     expect(listed.stdout.find((line) => line.startsWith(token.id))).toMatch(/ci\s+viewer\s+gp_/);
     expect(listed.stdout.join("\n")).not.toContain(token.token);
-
-    const asViewer = { ...env, GLIDEPATH_TOKEN: token.token };
-    expect((await runCli(["release", "list"], asViewer)).code).toBe(0);
-    const forbidden = await runCli(["token", "list"], asViewer);
+    expect(viewed.code).toBe(0);
     expect(forbidden.code).toBe(2);
     expect(forbidden.stderr).toContain('this needs the admin role in team "default"; you have viewer');
 

@@ -2,9 +2,13 @@ import type { Command, StepResult } from "../../core/step.js";
 import { acceptOperatorCommands } from "../rollout/operator-input.js";
 import { createReporter } from "../rollout/reporters.js";
 import { exitCodeFor, summarize } from "../rollout/summary.js";
+import { onStopSignal } from "../stop-signal.js";
 import type { Connection } from "./connection.js";
 import { followReleaseStream } from "./event-stream.js";
 import { checksFromDetail, eventFromView, eventsFromDetail, releaseFromDetail, type ReleaseDetail } from "./release-state.js";
+
+/** What a shell reports for a process ended by Ctrl-C: 128 + SIGINT. */
+const INTERRUPTED_EXIT_CODE = 130;
 
 /** The API's name for each command a person at the terminal can give. */
 const COMMAND_PATHS = {
@@ -42,6 +46,11 @@ export async function watchRelease(connection: Connection, releaseId: string, mo
     return { ok: false, error: (error as { error?: { message?: string } } | undefined)?.error?.message ?? `the server answered ${response.status}` };
   };
   const stopInput = mode === "tty" ? acceptOperatorCommands(send, (line) => reporter.notice(line)) : () => {};
+  // The server drives the release: leaving the watch must not stop it, unlike Ctrl-C in `glidepath rollout`.
+  const stopSignals = onStopSignal((signal) => {
+    process.stderr.write(`\nglidepath: ${signal}: stopped watching; the release goes on (glidepath release cancel ${releaseId} cancels it)\n`);
+    process.exit(INTERRUPTED_EXIT_CODE);
+  });
   try {
     await followReleaseStream({
       connection,
@@ -55,6 +64,7 @@ export async function watchRelease(connection: Connection, releaseId: string, mo
       onRetry: (message, delayMs) => reporter.retry(message, delayMs),
     });
   } finally {
+    stopSignals();
     stopInput();
   }
   detail = await fetchDetail();
