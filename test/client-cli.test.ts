@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +8,7 @@ import { startSampleService, type SampleService } from "../src/demo/sample-servi
 import { startProxy, type ProxyHandle } from "../src/platforms/local/proxy.js";
 import { deadUpstreamUrl } from "../src/platforms/local/test-harness.js";
 import { ADMIN_TOKEN, startTestServer, type TestServer } from "../src/server/test-support.js";
+import { closeServer, listen } from "../src/support/listen.js";
 import { jsonLines, runCli, startCli } from "./support/cli.js";
 
 const LOOPBACK = { host: "127.0.0.1", port: 0 };
@@ -19,6 +21,42 @@ const QUICK_PLAN = {
   policy: { checkInterval: "0.5s", minRequests: 20, failureThreshold: 2 },
 };
 const GATED_PLAN = { ...QUICK_PLAN, name: "gated", stages: [{ percent: 50, soak: "1s", progression: "manual" }, { percent: 100 }] };
+
+/**
+ * Passes requests on to `target`, but breaks the first event stream right after its first release
+ * event, as a flaky network would; records the Last-Event-ID of each event stream request.
+ */
+async function startFlakyForwarder(target: string) {
+  const lastEventIds: (string | undefined)[] = [];
+  let broken = false;
+  const server = createServer((request, response) => {
+    void (async () => {
+      const isStream = request.url!.endsWith("/events");
+      const lastEventId = request.headers["last-event-id"] as string | undefined;
+      if (isStream) lastEventIds.push(lastEventId);
+      const upstream = await fetch(target + request.url, {
+        headers: { authorization: request.headers.authorization!, ...(lastEventId && { "last-event-id": lastEventId }) },
+      });
+      response.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+      const breakHere = isStream && !broken;
+      broken ||= breakHere;
+      let text = "";
+      for await (const chunk of upstream.body!) {
+        text += Buffer.from(chunk as Uint8Array).toString();
+        const blocks = text.split("\n\n").slice(0, -1);
+        const firstEvent = blocks.findIndex((block) => /^id:/m.test(block));
+        if (breakHere && firstEvent >= 0) {
+          response.write(`${blocks.slice(0, firstEvent + 1).join("\n\n")}\n\n`, () => response.socket!.destroy());
+          return;
+        }
+        if (!breakHere) response.write(chunk as Uint8Array);
+      }
+      response.end();
+    })();
+  });
+  const { port } = await listen(server, { host: "127.0.0.1", port: 0 });
+  return { url: `http://127.0.0.1:${port}`, lastEventIds, close: () => closeServer(server) };
+}
 
 /**
  * The CLI client as a user runs it: real `glidepath` processes against a real server, which drives
@@ -141,6 +179,14 @@ describe("the CLI client", () => {
 
     const listed = await runCli(["release", "list", "--target", "shop", "--state", "succeeded", "--json"], env);
     expect(jsonLines(listed.stdout)[0]).toMatchObject({ releases: [{ id: release.id, state: "succeeded" }] });
+
+    const flaky = await startFlakyForwarder(server.url);
+    const rewatched = await runCli(["release", "watch", release.id, "--json"], { ...env, GLIDEPATH_SERVER: flaky.url });
+    await flaky.close();
+    expect(rewatched.code, rewatched.stderr).toBe(0);
+    const streamedIds = jsonLines(rewatched.stdout).flatMap((line) => (line.type === "summary" ? [] : [line.id]));
+    expect(streamedIds).toEqual(events.flatMap((event) => (event.type === "summary" ? [] : [event.id])));
+    expect(flaky.lastEventIds).toEqual([undefined, String(streamedIds[0])]);
 
     const plain = await runCli(["release", "create", "--target", "shop", "--candidate", "v3", "--start", "--wait"], env);
     expect(plain.code, plain.stderr).toBe(3);
