@@ -59,10 +59,15 @@ export function problemError(server: string, response: Response, body: unknown):
   return new UsageError(`${problem.message}${fields}`);
 }
 
-export function unreachable(server: string, error: unknown): UsageError {
+/** The server did not answer at all; worth trying again, unlike a refusal. */
+export class ServerUnreachable extends UsageError {
+  override name = "ServerUnreachable";
+}
+
+function unreachable(server: string, error: unknown): ServerUnreachable {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const why = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  return new UsageError(`could not reach the Glidepath server at ${server} (${why}); check the address and that the server is running`);
+  return new ServerUnreachable(`could not reach the Glidepath server at ${server} (${why}); check the address and that the server is running`);
 }
 
 interface Problem {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { problemError } from "./api-client.js";
+import { problemError, ServerUnreachable } from "./api-client.js";
 import type { Connection } from "./connection.js";
 
 /** One Server-Sent Event as Glidepath sends it: an id for release events, a type, JSON data. */
@@ -62,8 +62,9 @@ export async function followReleaseStream({ connection, releaseId, onEvent, onRe
   }
 }
 
+/** A dropped connection: fetch fails with a TypeError ("fetch failed", "terminated"), a call through Connection with ServerUnreachable. */
 function isNetworkError(error: unknown): boolean {
-  return error instanceof TypeError || (error as { name?: string }).name === "AbortError" || (error as { code?: string }).code === "ECONNRESET";
+  return error instanceof TypeError || error instanceof ServerUnreachable;
 }
 
 /** Parses text/event-stream: the id, event and data fields Glidepath writes; comments skipped. */
