@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { once } from "node:events";
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -109,6 +112,39 @@ function runStep(inputs: Record<string, string>): Promise<StepRun> {
   });
 }
 
+/**
+ * A pass-through to the server that ends the first live event stream right after the first
+ * chunk carrying an event id, as a proxy or load balancer closing an idle connection would.
+ */
+async function startStreamCutter(upstream: string): Promise<{ url: string; close(): void }> {
+  let cut = false;
+  const proxy: Server = createServer((incoming, outgoing) => {
+    const forwarded = request(`${upstream}${incoming.url}`, { method: incoming.method, headers: incoming.headers }, (answer) => {
+      outgoing.writeHead(answer.statusCode!, answer.headers);
+      if (cut || !incoming.url!.endsWith("/events")) return void answer.pipe(outgoing);
+      answer.on("data", (chunk: Buffer) => {
+        if (outgoing.writableEnded) return;
+        outgoing.write(chunk);
+        if (!cut && /^id:/m.test(chunk.toString())) {
+          cut = true;
+          outgoing.end();
+          answer.destroy();
+        }
+      });
+    });
+    incoming.pipe(forwarded);
+  });
+  proxy.listen(0, "127.0.0.1");
+  await once(proxy, "listening");
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    close: () => {
+      proxy.closeAllConnections();
+      proxy.close();
+    },
+  };
+}
+
 /** The GITHUB_OUTPUT file: `name=value` lines or `name<<DELIMITER` ... `DELIMITER` blocks. */
 function readOutputs(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
@@ -140,6 +176,7 @@ it("is committed as built from these sources (npm run build:action)", () => {
   expect(readFileSync(join(dir, "dist/index.js"), "utf8") === readFileSync("action/dist/index.js", "utf8"), "action/dist is stale: run npm run build:action").toBe(true);
 });
 
+/** The cases share one target and run in order: the stable version of each is what the one before left at 100%. */
 describe("the GitHub Action against a Glidepath server", () => {
   it("creates a pending release and says where it is", async () => {
     const step = await runStep(serverInputs({ "version-id": "v2" }));
@@ -182,8 +219,23 @@ describe("the GitHub Action against a Glidepath server", () => {
     expect(rest.join("\n") + step.stderr).not.toContain(token);
   });
 
+  it("resumes the live events after the stream drops, telling each event once", async () => {
+    const cutter = await startStreamCutter(server.url);
+    try {
+      const step = await runStep(serverInputs({ "server-url": cutter.url, "version-id": "v1", "auto-start": "true", wait: "true" }));
+      expect(step.exitCode, step.stdout + step.stderr).toBe(0);
+      expect(step.outputs.status).toBe("succeeded");
+      expect(step.stdout).toMatch(/^::warning::reconnecting to the release's events: the event stream closed before the release ended/m);
+      expect(step.stdout.match(/^started: /gm)).toHaveLength(1);
+      expect(step.stdout.match(/^stage 1: /gm)).toHaveLength(1);
+      expect(step.stdout.match(/^promoted: /gm)).toHaveLength(1);
+    } finally {
+      cutter.close();
+    }
+  });
+
   it("fails the step when the release outlasts wait-timeout, and leaves it running", async () => {
-    const step = await runStep(serverInputs({ "version-id": "v1", "auto-start": "true", wait: "true", "wait-timeout": "1" }));
+    const step = await runStep(serverInputs({ "version-id": "v2", "auto-start": "true", wait: "true", "wait-timeout": "1" }));
     expect(step.exitCode).toBe(1);
     expect(step.outputs.status).toBe("running");
     expect(step.stdout).toMatch(/^::error::release .* did not end within wait-timeout \(1s\); it is running/m);

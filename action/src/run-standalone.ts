@@ -54,10 +54,12 @@ async function withRolloutLines(rollout: () => Promise<number>): Promise<Rollout
       if (text) write(`${text}\n`);
     } else write(`${line}\n`);
   };
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    const lines = (pending + chunk.toString()).split("\n");
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    const lines = (pending + (typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"))).split("\n");
     pending = lines.pop()!;
     lines.forEach(onLine);
+    const done = rest.find((argument) => typeof argument === "function") as (() => void) | undefined;
+    done?.();
     return true;
   }) as typeof process.stdout.write;
   try {
