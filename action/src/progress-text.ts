@@ -30,7 +30,7 @@ export function describeApiEvent(event: ApiEvent): string | undefined {
 }
 
 /** A failing rule with the candidate's value, e.g. "error_rate <= 0.05 (0.5012)". */
-export function describeFailingRules(check: ApiCheck): string[] {
+export function describeFailingRules(check: Pick<ApiCheck, "results">): string[] {
   return check.results.filter((result) => result.verdict === "fail").map((result) => `${result.rule} (candidate ${formatValue(result.candidate)})`);
 }
 

@@ -3,7 +3,7 @@ import { runRollout } from "../../src/cli/rollout/run-rollout.js";
 import type { RolloutSummary } from "../../src/cli/rollout/summary.js";
 import type { StandaloneInputs } from "./inputs.js";
 import { writeJobSummary } from "./job-summary.js";
-import { describeApiEvent } from "./progress-text.js";
+import { describeApiEvent, describeFailingRules } from "./progress-text.js";
 import type { ApiEvent } from "./server-api.js";
 import { failUnlessPromoted, setOutputs } from "./step-outcome.js";
 
@@ -32,7 +32,7 @@ export async function runStandalone(inputs: StandaloneInputs): Promise<void> {
     state: summary.state,
     reason: summary.reason,
     stages: summary.stages,
-    failedSlos: summary.failedSlos.map((slo) => `${slo.rule} (candidate ${slo.candidate ?? "n/a"})`),
+    failedSlos: describeFailingRules({ results: summary.failedSlos }),
     ticketUrl: inputs.ticketUrl,
   });
   failUnlessPromoted(summary.state, summary.name, summary.reason);
