@@ -197,6 +197,8 @@ describe("the GitHub Action against a Glidepath server", () => {
     expect(step.summary).toMatch(/\| 1 \| 20% \| 2s \| \d+ \| passed \|/);
     expect(step.summary).toMatch(/\| 2 \| 100% \| 0s \| \d+ \| passed \|/);
     expect(step.summary).toContain("https://tickets.example.com/OPS-1");
+    const stored = await server.api(`/api/v1/teams/${server.team}/releases/${step.outputs["release-id"]}`);
+    expect(await stored.json()).toMatchObject({ ticketUrl: "https://tickets.example.com/OPS-1" });
   });
 
   it("fails the step when the release rolls back, naming the SLO", async () => {

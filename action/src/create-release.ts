@@ -14,6 +14,7 @@ export async function createRelease(api: TeamApi, inputs: ServerInputs, env: Nod
     autoStart: inputs.autoStart,
     ...(inputs.plan !== undefined && { plan: inputs.plan }),
     ...(inputs.name !== undefined && { name: inputs.name }),
+    ...(inputs.ticketUrl !== undefined && { ticketUrl: inputs.ticketUrl }),
   };
   const response = await api.fetch("releases", {
     method: "POST",

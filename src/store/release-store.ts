@@ -29,6 +29,7 @@ export interface ReleaseOwnership {
   teamId?: string;
   targetId?: string;
   createdBy?: string;
+  ticketUrl?: string;
 }
 
 /** Only one release at a time per target, and per name. */
@@ -245,6 +246,7 @@ export function fromRow({
   teamId: _teamId,
   targetId: _targetId,
   createdBy: _createdBy,
+  ticketUrl: _ticketUrl,
   ...row
 }: ReleaseRow): StoredRelease {
   return {

@@ -31,6 +31,8 @@ export const releases = pgTable(
     targetId: text("target_id").references(() => targets.id, { onDelete: "restrict" }),
     /** Who created it: a user's email or a token's name. */
     createdBy: text("created_by"),
+    /** The change ticket or pull request the release belongs to, given when it was created. */
+    ticketUrl: text("ticket_url"),
     name: text("name").notNull(),
     target: jsonb("target").$type<TargetRef>().notNull(),
     stable: text("stable").notNull(),

@@ -8,6 +8,7 @@ import { events, idempotencyKeys, releases } from "./schema.js";
 export interface TeamRelease extends StoredRelease {
   targetId: string | null;
   createdBy: string | null;
+  ticketUrl: string | null;
 }
 
 export interface ReleaseFilter {
@@ -39,7 +40,7 @@ export class TeamReleases {
       .select()
       .from(releases)
       .where(and(eq(releases.teamId, teamId), eq(releases.id, id)));
-    return row && { ...fromRow(row), targetId: row.targetId, createdBy: row.createdBy };
+    return row && { ...fromRow(row), targetId: row.targetId, createdBy: row.createdBy, ticketUrl: row.ticketUrl };
   }
 
   /** Newest first. */
@@ -60,7 +61,7 @@ export class TeamReleases {
       .where(and(...conditions))
       .orderBy(desc(releases.createdAt), desc(releases.id))
       .limit(filter.limit);
-    return rows.map((row) => ({ ...fromRow(row), targetId: row.targetId, createdBy: row.createdBy }));
+    return rows.map((row) => ({ ...fromRow(row), targetId: row.targetId, createdBy: row.createdBy, ticketUrl: row.ticketUrl }));
   }
 
   /** The team's release events after `afterId`, oldest first: what a team-wide live stream sends. */

@@ -23,6 +23,7 @@ interface CreateFlags extends OutputFlags {
   adopt?: boolean;
   wait?: boolean;
   idempotencyKey?: string;
+  ticketUrl?: string;
 }
 
 interface ListFlags extends OutputFlags {
@@ -54,6 +55,7 @@ export function registerReleaseCommand(program: Command): void {
     .option("--name <name>", "the release's name (default: <target> <candidate>)")
     .option("--start", "start the release at once")
     .option("--adopt", "take over a split between the same two versions that is already live")
+    .option("--ticket-url <url>", "the change ticket or pull request this release belongs to; shown with the release")
     .option("--wait", "follow the release to its end, as release watch does, and exit with its outcome")
     .option("--idempotency-key <key>", "a retry with the same key returns the first release instead of making another (default: new each run)")
     .action(runCommand(createRelease));
@@ -103,6 +105,7 @@ async function createRelease(flags: CreateFlags): Promise<number | void> {
         name: flags.name,
         autoStart: flags.start ?? false,
         adopt: flags.adopt ?? false,
+        ticketUrl: flags.ticketUrl,
       },
     }),
   );

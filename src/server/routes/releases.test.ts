@@ -10,6 +10,7 @@ interface Summary {
   stable: string;
   split: { version: string; percent: number }[];
   nextRunAt: string | null;
+  ticketUrl: string | null;
 }
 
 const MANUAL_PLAN = {
@@ -52,16 +53,22 @@ describe("release routes", () => {
       expect(await problemFields(unknownPlan)).toEqual(["body.plan"]);
     }
 
+    const notAUrl = await server.api(`${base()}/releases`, { json: { target: "shop", candidate: "v2", ticketUrl: "JIRA-42" } });
+    expect(notAUrl.status).toBe(400);
+    expect(await problemFields(notAUrl)).toEqual(["body.ticketUrl"]);
+
     const unknownVersion = await server.api(`${base()}/releases`, { json: { target: "shop", candidate: "v9" } });
     expect(unknownVersion.status).toBe(409);
     expect((await json<{ error: { message: string } }>(unknownVersion)).error.message).toContain('unknown version "v9"');
   });
 
   it("keeps a release pending until someone starts it, and one release per target at a time", async () => {
-    const created = await server.api(`${base()}/releases`, { json: { target: "shop", candidate: "v2", plan: "manual" }, headers: { "Idempotency-Key": "k1" } });
+    const ticketUrl = "https://github.com/acme/shop/pull/42";
+    const created = await server.api(`${base()}/releases`, { json: { target: "shop", candidate: "v2", plan: "manual", ticketUrl }, headers: { "Idempotency-Key": "k1" } });
     expect(created.status).toBe(201);
     const release = await json<Summary>(created);
-    expect(release).toMatchObject({ state: "pending", stable: "v1", nextRunAt: null });
+    expect(release).toMatchObject({ state: "pending", stable: "v1", nextRunAt: null, ticketUrl });
+    expect(await json<Summary>(await server.api(`${base()}/releases/${release.id}`))).toMatchObject({ ticketUrl });
     expect(release.split).toEqual([{ version: "v1", percent: 100 }]);
 
     const reusedKey = await server.api(`${base()}/releases`, { json: { target: "shop", candidate: "v2" }, headers: { "Idempotency-Key": "k1" } });

@@ -26,6 +26,11 @@ const NewReleaseSchema = z
     name: z.string().trim().min(1).max(200).optional().openapi({ description: "By default `<target> <candidate>`." }),
     autoStart: z.boolean().default(false).openapi({ description: "Start at once instead of waiting for the start command." }),
     adopt: z.boolean().default(false).openapi({ description: "Take over a split between the same two versions that is already live." }),
+    ticketUrl: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .max(2000)
+      .optional()
+      .openapi({ description: "The change ticket or pull request this release belongs to; shown with the release.", example: "https://github.com/acme/shop/pull/42" }),
   })
   .strict();
 
@@ -256,14 +261,14 @@ async function createFromRequest(c: Context<ServerEnv>, body: z.infer<typeof New
         plan,
         autoStart: body.autoStart,
       },
-      { adopt: body.adopt, actor: actorName(c.var.principal), ownership: { teamId: access.team.id, targetId: target.id, createdBy: actorName(c.var.principal) } },
+      { adopt: body.adopt, actor: actorName(c.var.principal), ownership: { teamId: access.team.id, targetId: target.id, createdBy: actorName(c.var.principal), ticketUrl: body.ticketUrl } },
     )
     .catch(createRefusal);
   const stored = (await new TeamReleases(services.db).get(access.team.id, created.id))!;
   await recordAudit(c, {
     action: "release.create",
     objectId: created.id,
-    details: { target: target.name, stable: created.stable, candidate: created.candidate, plan: plan.name, autoStart: body.autoStart },
+    details: { target: target.name, stable: created.stable, candidate: created.candidate, plan: plan.name, autoStart: body.autoStart, ticketUrl: body.ticketUrl },
   });
   services.nudge();
   return releaseSummary(stored, target.name, services.publicUrl);

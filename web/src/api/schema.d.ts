@@ -2816,6 +2816,12 @@ export interface paths {
                          * @default false
                          */
                         adopt?: boolean;
+                        /**
+                         * Format: uri
+                         * @description The change ticket or pull request this release belongs to; shown with the release.
+                         * @example https://github.com/acme/shop/pull/42
+                         */
+                        ticketUrl?: string;
                     };
                 };
             };
@@ -4833,6 +4839,8 @@ export interface components {
             }[];
             reason: string | null;
             createdBy: string | null;
+            /** @description The change ticket or pull request given when it was created. */
+            ticketUrl: string | null;
             /**
              * Format: date-time
              * @example 2026-11-29T12:00:00.000Z

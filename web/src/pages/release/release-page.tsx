@@ -150,6 +150,22 @@ function ReleaseFacts({ release }: { release: ReleaseDetail }) {
         <dt>{ended ? "Took" : release.state === "pending" ? "Waiting for" : "Duration"}</dt>
         <dd>{formatDuration(durationSeconds)}</dd>
       </div>
+      {release.ticketUrl && (
+        <div>
+          <dt>Ticket</dt>
+          <dd>
+            <a href={release.ticketUrl} rel="noreferrer">
+              {ticketLabel(release.ticketUrl)}
+            </a>
+          </dd>
+        </div>
+      )}
     </dl>
   );
+}
+
+/** A ticket link short enough for the header: its host and path. */
+function ticketLabel(url: string): string {
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname === "/" ? "" : pathname}`;
 }
