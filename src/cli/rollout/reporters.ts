@@ -18,9 +18,10 @@ export interface RolloutReporter {
   end(summary: RolloutSummary): void;
 }
 
-export function createReporter(mode: "json" | "tty" | "plain", now: () => number): RolloutReporter {
+/** `ctrlC`: what Ctrl-C does, said in the live display's key help. */
+export function createReporter(mode: "json" | "tty" | "plain", now: () => number, ctrlC = "cancel"): RolloutReporter {
   if (mode === "json") return new JsonReporter();
-  return mode === "tty" ? new LiveReporter(now) : new LineReporter(now);
+  return mode === "tty" ? new LiveReporter(now, ctrlC) : new LineReporter(now);
 }
 
 class JsonReporter implements RolloutReporter {
@@ -63,6 +64,13 @@ class LineReporter implements RolloutReporter {
 
 /** Keeps a status block at the bottom of the terminal and scrolls event lines above it. */
 class LiveReporter extends LineReporter {
+  constructor(
+    now: () => number,
+    private readonly ctrlC: string,
+  ) {
+    super(now);
+  }
+
   private release: Release | undefined;
   private lastCheck = "";
   private timer: NodeJS.Timeout | undefined;
@@ -105,7 +113,7 @@ class LiveReporter extends LineReporter {
       `stage ${Math.max(release.stageIndex + 1, 0)}/${stages}  ${progressBar(release)}  ${stage ? soakText(release, this.now()) : ""}`,
       `split ${formatSplit(desiredSplit(release))}`,
       this.lastCheck ? `last ${this.lastCheck}` : pc.dim("waiting for the first check"),
-      pc.dim(`keys: ${KEY_HELP}  ctrl-c cancel`),
+      pc.dim(`keys: ${KEY_HELP}  ctrl-c ${this.ctrlC}`),
     ];
     logUpdate(shortenIds(lines.join("\n")));
   }
