@@ -6,7 +6,7 @@ import { api, unwrap, type Role, type Schemas } from "../../api/client";
 import { ConfirmDialog } from "../../components/confirm-dialog";
 import { ErrorNotice } from "../../components/error-notice";
 import { SESSION_KEY, useSession, useTeam } from "../../session/session";
-import { Field, fieldError, Loading, ROLE_HINTS, RoleOptions, settingsKeys } from "./settings-shared";
+import { Field, fieldError, Loading, RoleField, RoleOptions, settingsKeys } from "./settings-shared";
 
 type Member = Schemas["Member"];
 
@@ -210,13 +210,7 @@ function AddMember() {
             />
           )}
         </Field>
-        <Field label="Role" hint={ROLE_HINTS[role]}>
-          {(control) => (
-            <select {...control} value={role} onChange={(event) => setRole(event.target.value as Role)}>
-              <RoleOptions />
-            </select>
-          )}
-        </Field>
+        <RoleField role={role} onChange={setRole} />
       </div>
       <fieldset>
         <legend>Only for someone without an account</legend>

@@ -3,7 +3,7 @@ import { ApiProblem, type Role } from "../../api/client";
 import { ROLES } from "../../../../src/server/auth/roles";
 
 /** What each role adds, said where a role is chosen. */
-export const ROLE_HINTS: Record<Role, string> = {
+const ROLE_HINTS: Record<Role, string> = {
   viewer: "viewer: reads everything",
   deployer: "deployer: also creates and drives releases, edits plans",
   admin: "admin: also manages members, tokens, targets and channels",
@@ -77,5 +77,18 @@ export function Loading({ what }: { what: string }) {
     <p className="muted" role="status">
       Loading {what}…
     </p>
+  );
+}
+
+/** The role a new member or token gets, with what that role may do. */
+export function RoleField({ role, onChange }: { role: Role; onChange(role: Role): void }) {
+  return (
+    <Field label="Role" hint={ROLE_HINTS[role]}>
+      {(control) => (
+        <select {...control} value={role} onChange={(event) => onChange(event.target.value as Role)}>
+          <RoleOptions />
+        </select>
+      )}
+    </Field>
   );
 }

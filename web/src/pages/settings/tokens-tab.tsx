@@ -5,7 +5,7 @@ import { ConfirmDialog } from "../../components/confirm-dialog";
 import { ErrorNotice } from "../../components/error-notice";
 import { formatDateTime } from "../../format";
 import { useTeam } from "../../session/session";
-import { Field, fieldError, Loading, ROLE_HINTS, RoleOptions, settingsKeys } from "./settings-shared";
+import { Field, fieldError, Loading, RoleField, settingsKeys } from "./settings-shared";
 import { NewTokenSecret } from "./new-token-secret";
 
 type ApiToken = Schemas["ApiToken"];
@@ -172,13 +172,7 @@ function CreateToken({ onCreated }: { onCreated(token: Schemas["CreatedApiToken"
             />
           )}
         </Field>
-        <Field label="Role" hint={ROLE_HINTS[role]}>
-          {(control) => (
-            <select {...control} value={role} onChange={(event) => setRole(event.target.value as Role)}>
-              <RoleOptions />
-            </select>
-          )}
-        </Field>
+        <RoleField role={role} onChange={setRole} />
         <Field label="Expires after">
           {(control) => (
             <select {...control} value={expiryDays} onChange={(event) => setExpiryDays(event.target.value)}>
