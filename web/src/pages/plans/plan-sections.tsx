@@ -14,9 +14,41 @@ interface ListSectionProps<T> {
 
 const focusById = (id: string) => document.getElementById(id)?.focus();
 
+interface ListEditing<T> {
+  newItem(): T;
+  /** The button that adds an item: focus goes there when an item is removed. */
+  addButtonId: string;
+  /** The id of an item's first control: focus goes there when the item is added. */
+  firstControlOf(index: number): string;
+  onRemoved?(index: number): void;
+}
+
+/** Changing, removing and adding the items of one of the plan's lists, with focus where a keyboard user expects it. */
+function listEditing<T>(items: T[], onChange: (items: T[]) => void, { newItem, addButtonId, firstControlOf, onRemoved }: ListEditing<T>) {
+  return {
+    update: (index: number, patch: Partial<T>) => onChange(items.map((item, i) => (i === index ? { ...item, ...patch } : item))),
+    remove: (index: number) => {
+      flushSync(() => {
+        onChange(items.filter((_, i) => i !== index));
+        onRemoved?.(index);
+      });
+      focusById(addButtonId);
+    },
+    add: () => {
+      flushSync(() => onChange([...items, newItem()]));
+      focusById(firstControlOf(items.length));
+    },
+  };
+}
+
 export function StagesSection({ items: stages, onChange, problems, readOnly }: ListSectionProps<StageForm>) {
   const [announcement, setAnnouncement] = useState("");
-  const update = (index: number, patch: Partial<StageForm>) => onChange(stages.map((stage, i) => (i === index ? { ...stage, ...patch } : stage)));
+  const { update, remove, add } = listEditing(stages, onChange, {
+    newItem: newStage,
+    addButtonId: "add-stage",
+    firstControlOf: (index) => fieldId(`stages[${index}].percent`),
+    onRemoved: (index) => setAnnouncement(`Stage ${index + 1} removed.`),
+  });
 
   /** Moves a stage and keeps the keyboard on the button that moved it, at the stage's new place. */
   const move = (from: number, to: number) => {
@@ -32,18 +64,6 @@ export function StagesSection({ items: stages, onChange, problems, readOnly }: L
     focusById(`stage-${to}-move-${edge ? (direction === "up" ? "down" : "up") : direction}`);
   };
 
-  const remove = (index: number) => {
-    flushSync(() => {
-      onChange(stages.filter((_, i) => i !== index));
-      setAnnouncement(`Stage ${index + 1} removed.`);
-    });
-    focusById("add-stage");
-  };
-
-  const add = () => {
-    flushSync(() => onChange([...stages, newStage()]));
-    focusById(fieldId(`stages[${stages.length}].percent`));
-  };
 
   return (
     <section aria-labelledby="stages-heading" className="plan-section">
@@ -113,15 +133,11 @@ const KIND_LABELS: Record<SloKind, string> = {
 };
 
 export function SlosSection({ items: slos, onChange, problems, readOnly }: ListSectionProps<SloForm>) {
-  const update = (index: number, patch: Partial<SloForm>) => onChange(slos.map((slo, i) => (i === index ? { ...slo, ...patch } : slo)));
-  const remove = (index: number) => {
-    flushSync(() => onChange(slos.filter((_, i) => i !== index)));
-    focusById("add-slo");
-  };
-  const add = () => {
-    flushSync(() => onChange([...slos, newSlo()]));
-    focusById(fieldId(`slos[${slos.length}].sli`));
-  };
+  const { update, remove, add } = listEditing(slos, onChange, {
+    newItem: newSlo,
+    addButtonId: "add-slo",
+    firstControlOf: (index) => fieldId(`slos[${index}].sli`),
+  });
   return (
     <section aria-labelledby="slos-heading" className="plan-section">
       <h2 id="slos-heading">SLOs</h2>
@@ -162,13 +178,7 @@ export function SlosSection({ items: slos, onChange, problems, readOnly }: ListS
                   </Field>
                   <SloThreshold slo={slo} path={path} onChange={(patch) => update(index, patch)} {...fieldProps} />
                 </div>
-                {!readOnly && (
-                  <div className="plan-item-actions">
-                    <button type="button" className="button" onClick={() => remove(index)} aria-label={`Remove SLO ${index + 1}`}>
-                      Remove
-                    </button>
-                  </div>
-                )}
+                {!readOnly && <RemoveItem label={`Remove SLO ${index + 1}`} onRemove={() => remove(index)} />}
               </fieldset>
             </li>
           );
@@ -271,15 +281,11 @@ export function PolicySection({ policy, onChange, problems, readOnly }: { policy
 }
 
 export function PreflightSection({ items: probes, onChange, problems, readOnly }: ListSectionProps<ProbeForm>) {
-  const update = (index: number, patch: Partial<ProbeForm>) => onChange(probes.map((probe, i) => (i === index ? { ...probe, ...patch } : probe)));
-  const remove = (index: number) => {
-    flushSync(() => onChange(probes.filter((_, i) => i !== index)));
-    focusById("add-probe");
-  };
-  const add = () => {
-    flushSync(() => onChange([...probes, newProbe()]));
-    focusById(fieldId(`preflight[${probes.length}].url`));
-  };
+  const { update, remove, add } = listEditing(probes, onChange, {
+    newItem: newProbe,
+    addButtonId: "add-probe",
+    firstControlOf: (index) => fieldId(`preflight[${index}].url`),
+  });
   if (readOnly && probes.length === 0) return null;
   return (
     <section aria-labelledby="preflight-heading" className="plan-section">
@@ -306,13 +312,7 @@ export function PreflightSection({ items: probes, onChange, problems, readOnly }
                     {(control) => <input {...control} className="plan-input-short" placeholder="10s" value={probe.timeout} onChange={(event) => update(index, { timeout: event.target.value })} />}
                   </Field>
                 </div>
-                {!readOnly && (
-                  <div className="plan-item-actions">
-                    <button type="button" className="button" onClick={() => remove(index)} aria-label={`Remove probe ${index + 1}`}>
-                      Remove
-                    </button>
-                  </div>
-                )}
+                {!readOnly && <RemoveItem label={`Remove probe ${index + 1}`} onRemove={() => remove(index)} />}
               </fieldset>
             </li>
           );
@@ -324,5 +324,15 @@ export function PreflightSection({ items: probes, onChange, problems, readOnly }
         </button>
       )}
     </section>
+  );
+}
+
+function RemoveItem({ label, onRemove }: { label: string; onRemove(): void }) {
+  return (
+    <div className="plan-item-actions">
+      <button type="button" className="button" onClick={onRemove} aria-label={label}>
+        Remove
+      </button>
+    </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { api, ApiProblem, unwrap } from "../../api/client";
 import { useLiveEvents, type Connection } from "../../api/live-events";
@@ -31,7 +31,6 @@ export function ReleasePage() {
     queryFn: () => unwrap(api.GET("/api/v1/teams/{team}/releases/{release}", { params: { path: { team: team.slug, release: id } } })),
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey });
-  const connection = useRefreshOnEvents(detail.data, refresh);
 
   if (detail.isPending) return <p role="status">Loading the release…</p>;
   if (!detail.data) {
@@ -48,20 +47,20 @@ export function ReleasePage() {
       </>
     );
   }
-  return <ReleaseView release={detail.data} refreshError={detail.error} connection={connection} onChanged={refresh} />;
+  return <ReleaseView key={detail.data.id} release={detail.data} refreshError={detail.error} onChanged={refresh} />;
 }
 
 /**
- * Follows the release's event stream and refreshes the detail on each new event. The stream
- * starts by replaying the whole timeline; events the detail already holds cause no refresh.
+ * Follows the release's event stream from the newest event the page first loaded, and refreshes
+ * the detail on each new event; events a refresh already brought cause no other.
  */
-function useRefreshOnEvents(release: ReleaseDetail | undefined, refresh: () => Promise<unknown>): Connection {
+function useRefreshOnEvents(release: ReleaseDetail, refresh: () => Promise<unknown>): Connection {
   const { slug } = useTeam();
-  const lastKnownId = release ? (eventsOf(release).at(-1)?.id ?? 0) : 0;
+  const lastKnownId = eventsOf(release).at(-1)?.id ?? 0;
+  const [startAfter] = useState(lastKnownId);
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => () => clearTimeout(pending.current), []);
-  const url = release ? `/api/v1/teams/${slug}/releases/${release.id}/events` : null;
-  return useLiveEvents(url, (event) => {
+  return useLiveEvents(`/api/v1/teams/${slug}/releases/${release.id}/events?after=${startAfter}`, (event) => {
     if (event.id <= lastKnownId || pending.current !== undefined) return;
     pending.current = setTimeout(() => {
       pending.current = undefined;
@@ -74,11 +73,11 @@ interface ReleaseViewProps {
   release: ReleaseDetail;
   /** Why the latest refresh failed; the page keeps showing what it had. */
   refreshError: unknown;
-  connection: Connection;
   onChanged(): Promise<unknown>;
 }
 
-function ReleaseView({ release, refreshError, connection, onChanged }: ReleaseViewProps) {
+function ReleaseView({ release, refreshError, onChanged }: ReleaseViewProps) {
+  const connection = useRefreshOnEvents(release, onChanged);
   const plan = planOf(release);
   return (
     <>
