@@ -17,19 +17,6 @@ export function formatRelative(iso: string, now = Date.now()): string {
   return relative.format(Math.round(seconds / 86_400), "day");
 }
 
-/** 90 -> "1m 30s", 3600 -> "1h", 0 -> "0s". */
-export function formatDuration(totalSeconds: number): string {
-  const seconds = Math.max(0, Math.round(totalSeconds));
-  const parts: string[] = [];
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h) parts.push(`${h}h`);
-  if (m) parts.push(`${m}m`);
-  if (s || parts.length === 0) parts.push(`${s}s`);
-  return parts.join(" ");
-}
-
 const STATE_LABELS: Record<ReleaseState, string> = {
   pending: "Pending",
   running: "Running",

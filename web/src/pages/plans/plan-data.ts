@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import YAML from "yaml";
 import { parsePlan, PlanError } from "../../../../src/core/plan";
 import { api, unwrap, type Schemas } from "../../api/client";
-import { formatDuration } from "../../format";
+import { formatDuration } from "../../../../src/core/duration";
 import type { PlanDocument } from "./plan-form";
 
 export type StoredPlan = Schemas["Plan"];

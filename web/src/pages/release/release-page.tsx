@@ -5,7 +5,8 @@ import { api, ApiProblem, unwrap } from "../../api/client";
 import { useLiveEvents, type Connection } from "../../api/live-events";
 import { ErrorNotice } from "../../components/error-notice";
 import { PageHeader } from "../../components/layout";
-import { formatDateTime, formatDuration, stateLabel } from "../../format";
+import { formatDuration } from "../../../../src/core/duration";
+import { formatDateTime, stateLabel } from "../../format";
 import { useTeam } from "../../session/session";
 import { ChecksList } from "./checks-list";
 import { HealthCharts } from "./health-charts";
@@ -147,7 +148,7 @@ function ReleaseFacts({ release }: { release: ReleaseDetail }) {
       </div>
       <div>
         <dt>{ended ? "Took" : release.state === "pending" ? "Waiting for" : "Duration"}</dt>
-        <dd>{formatDuration(durationSeconds)}</dd>
+        <dd>{formatDuration(Math.max(0, durationSeconds))}</dd>
       </div>
       {release.ticketUrl && (
         <div>

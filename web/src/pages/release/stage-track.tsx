@@ -1,6 +1,6 @@
 import type { Plan } from "../../../../src/core/plan";
 import { SplitBar } from "../../components/split-bar";
-import { formatDuration } from "../../format";
+import { formatDuration } from "../../../../src/core/duration";
 import { isTerminalState, type ReleaseDetail, type StageView } from "./release-model";
 import { useNow } from "./use-now";
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
-import { formatDateTime, formatDuration, formatRelative, stateLabel } from "../../format";
+import { formatDuration } from "../../../../src/core/duration";
+import { formatDateTime, formatRelative, stateLabel } from "../../format";
 import { ACTIVE_STATES } from "./history-filters";
 
 type Release = Schemas["ReleaseSummary"];
@@ -75,8 +76,8 @@ function stageReached(release: Release): string {
 
 function duration(release: Release, now: number): string {
   const since = new Date(release.createdAt).getTime();
-  if (release.finishedAt) return formatDuration((new Date(release.finishedAt).getTime() - since) / 1000);
-  const elapsed = formatDuration((now - since) / 1000);
+  if (release.finishedAt) return formatDuration(Math.max(0, new Date(release.finishedAt).getTime() - since) / 1000);
+  const elapsed = formatDuration(Math.max(0, now - since) / 1000);
   return release.state === "pending" ? `waiting for ${elapsed}` : `running for ${elapsed}`;
 }
 
