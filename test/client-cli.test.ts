@@ -3,17 +3,12 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLoad } from "../src/demo/load-generator.js";
-import { startSampleService, type SampleService } from "../src/demo/sample-service.js";
-import { startProxy, type ProxyHandle } from "../src/platforms/local/proxy.js";
+import { startServiceUnderLoad, type ServiceUnderLoad } from "./support/service-under-load.js";
 import { deadUpstreamUrl } from "../src/platforms/local/test-harness.js";
 import { ADMIN_TOKEN, startTestServer, type TestServer } from "../src/server/test-support.js";
 import { closeServer, listen } from "../src/support/listen.js";
 import { jsonLines, runCli, startCli } from "./support/cli.js";
 
-const LOOPBACK = { host: "127.0.0.1", port: 0 };
-/** v1 and v2 are healthy; v3 fails half of its requests. */
-const VERSIONS = { v1: 0, v2: 0, v3: 0.5 };
 const QUICK_PLAN = {
   name: "quick",
   stages: [{ percent: 50, soak: "2s" }, { percent: 100 }],
@@ -64,31 +59,18 @@ async function startFlakyForwarder(target: string) {
  */
 describe("the CLI client", () => {
   let server: TestServer;
-  let services: SampleService[];
-  let proxy: ProxyHandle;
+  let service: ServiceUnderLoad;
   let dataDir: string;
-  const stopLoad = new AbortController();
-  let load: Promise<unknown>;
   /** A user's environment: the server and admin token in the environment, an empty config directory. */
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "glidepath-client-"));
     server = await startTestServer();
-    services = await Promise.all(
-      Object.entries(VERSIONS).map(([name, errorRate]) => startSampleService({ ...LOOPBACK, name, errorRate, latencyMs: 2, latencyJitterMs: 2 })),
-    );
-    proxy = await startProxy({
-      listen: LOOPBACK,
-      admin: LOOPBACK,
-      upstreams: new Map(services.map((service, i) => [Object.keys(VERSIONS)[i]!, service.url])),
-      stateFile: join(dataDir, "split.json"),
-      log: () => {},
-    });
-    load = runLoad({ url: `http://127.0.0.1:${proxy.proxyAddress.port}`, rps: 200, signal: stopLoad.signal });
+    service = await startServiceUnderLoad();
     const team = `/api/v1/teams/${server.team}`;
     for (const [path, body] of [
-      ["connections", { name: "proxy", platform: "local", adminUrl: `http://127.0.0.1:${proxy.adminAddress.port}` }],
+      ["connections", { name: "proxy", platform: "local", adminUrl: service.adminUrl }],
       ["plans", QUICK_PLAN],
       ["plans", GATED_PLAN],
       ["targets", { name: "shop", connection: "proxy", settings: {}, defaultPlan: "quick" }],
@@ -100,11 +82,8 @@ describe("the CLI client", () => {
   });
 
   afterAll(async () => {
-    stopLoad.abort();
-    await load;
     await server?.close();
-    await proxy?.close();
-    await Promise.all(services.map((service) => service.close()));
+    await service?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -7,11 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAction } from "../action/build.js";
-import { runLoad } from "../src/demo/load-generator.js";
-import { startSampleService, type SampleService } from "../src/demo/sample-service.js";
 import { startCloudflareSimulator } from "../src/platforms/cloudflare/simulator/index.js";
-import { startProxy, type ProxyHandle } from "../src/platforms/local/proxy.js";
 import { ADMIN_TOKEN, startTestServer, type TestServer } from "../src/server/test-support.js";
+import { startServiceUnderLoad, type ServiceUnderLoad } from "./support/service-under-load.js";
 
 /**
  * The action's bundled entry run as GitHub runs it: `node index.js` with its inputs in INPUT_*
@@ -20,8 +18,6 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from "../src/server/tes
  */
 const LOOPBACK = { host: "127.0.0.1", port: 0 };
 const TARGET = "shop";
-/** v1 and v2 are healthy; v3 fails half of its requests. */
-const VERSIONS = { v1: 0, v2: 0, v3: 0.5 } as const;
 const QUICK_PLAN = {
   name: "quick",
   stages: [{ percent: 20, soak: "2s" }, { percent: 100 }],
@@ -32,29 +28,16 @@ const QUICK_PLAN = {
 let dir: string;
 let entry: string;
 let server: TestServer;
-const services: SampleService[] = [];
-let proxy: ProxyHandle;
-const stopLoad = new AbortController();
-let load: Promise<unknown>;
+let service: ServiceUnderLoad;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "glidepath-action-"));
   entry = await buildAction(join(dir, "dist"));
-  for (const [name, errorRate] of Object.entries(VERSIONS)) {
-    services.push(await startSampleService({ ...LOOPBACK, name, errorRate, latencyMs: 2 }));
-  }
-  proxy = await startProxy({
-    listen: LOOPBACK,
-    admin: LOOPBACK,
-    upstreams: new Map(services.map((service, i) => [Object.keys(VERSIONS)[i]!, service.url])),
-    stateFile: join(dir, "split.json"),
-    log: () => {},
-  });
-  load = runLoad({ url: `http://127.0.0.1:${proxy.proxyAddress.port}`, rps: 200, signal: stopLoad.signal });
+  service = await startServiceUnderLoad();
   server = await startTestServer();
   const team = `/api/v1/teams/${server.team}`;
   for (const [path, json] of [
-    [`${team}/connections`, { name: "proxy", platform: "local", adminUrl: `http://127.0.0.1:${proxy.adminAddress.port}` }],
+    [`${team}/connections`, { name: "proxy", platform: "local", adminUrl: service.adminUrl }],
     [`${team}/targets`, { name: TARGET, connection: "proxy" }],
     [`${team}/plans`, QUICK_PLAN],
   ] as const) {
@@ -65,10 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  stopLoad.abort();
-  await load;
-  await proxy?.close();
-  await Promise.all(services.map((service) => service.close()));
+  await service?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runLoad } from "../../src/demo/load-generator.js";
-import { startSampleService, type SampleService } from "../../src/demo/sample-service.js";
-import { startProxy } from "../../src/platforms/local/proxy.js";
 import { startCli, type CliProcess } from "../support/cli.js";
+import { startServiceUnderLoad } from "../support/service-under-load.js";
 
 export interface Person {
   email: string;
@@ -26,31 +24,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-const LOOPBACK = { host: "127.0.0.1", port: 0 };
 const TOKEN = "gp_e2e_bootstrap_token_0123456789abcdef0123456789";
 export const TARGET = "storefront";
-
-/** v1 and v2 are healthy; v3 fails half of its requests. */
-export const VERSIONS = { v1: 0, v2: 0, v3: 0.5 } as const;
 
 /** `build` writes the dashboard into the directory it is given, which the server then serves. */
 export async function startStack(build: (dashboardDir: string) => Promise<void>, { rps = 200 }: { rps?: number } = {}): Promise<Stack> {
   const dataDir = await mkdtemp(join(tmpdir(), "glidepath-e2e-"));
   const dashboardDir = join(dataDir, "web");
   await build(dashboardDir);
-  const services: SampleService[] = [];
-  for (const [name, errorRate] of Object.entries(VERSIONS)) {
-    services.push(await startSampleService({ ...LOOPBACK, name, errorRate, latencyMs: 5, latencyJitterMs: 5 }));
-  }
-  const proxy = await startProxy({
-    listen: LOOPBACK,
-    admin: LOOPBACK,
-    upstreams: new Map(services.map((service, i) => [Object.keys(VERSIONS)[i]!, service.url])),
-    stateFile: join(dataDir, "split.json"),
-    log: () => {},
-  });
-  const stopLoad = new AbortController();
-  const load = runLoad({ url: `http://127.0.0.1:${proxy.proxyAddress.port}`, rps, signal: stopLoad.signal });
+  const service = await startServiceUnderLoad({ rps, latencyMs: 5 });
 
   const admin = { email: "ada@example.com", password: "correct-horse-battery-staple" };
   const server: CliProcess = startCli(["serve", "--port", "0", "--data-dir", join(dataDir, "server")], {
@@ -59,10 +41,7 @@ export async function startStack(build: (dashboardDir: string) => Promise<void>,
   const close = async () => {
     server.child.kill("SIGTERM");
     await server.exited;
-    stopLoad.abort();
-    await load;
-    await proxy.close();
-    await Promise.all(services.map((service) => service.close()));
+    await service.close();
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
@@ -78,7 +57,7 @@ export async function startStack(build: (dashboardDir: string) => Promise<void>,
       if (!response.ok) throw new Error(`seeding ${path} failed: ${response.status} ${await response.text()}`);
     };
     const team = "/api/v1/teams/default";
-    await must(`${team}/connections`, { name: "local-proxy", platform: "local", adminUrl: `http://127.0.0.1:${proxy.adminAddress.port}` });
+    await must(`${team}/connections`, { name: "local-proxy", platform: "local", adminUrl: service.adminUrl });
     await must(`${team}/targets`, { name: TARGET, connection: "local-proxy" });
     const viewer = { email: "vera@example.com", password: "viewer-password-123" };
     const deployer = { email: "dev@example.com", password: "deployer-password-123" };
