@@ -29,6 +29,35 @@ export interface SliSample {
    * sampling reports counts scaled up by it). Absent or 1 when every request was counted.
    */
   sampleInterval?: number;
+  /**
+   * How the source's own outcome values were counted, when it reports them (Cloudflare's
+   * invocation status and Workers outcome): a reader can see what was left out and why.
+   */
+  outcomes?: OutcomeCount[];
+}
+
+/**
+ * What an outcome value a source reports means for a version's health: its failure (an error),
+ * a success, or the client's doing (a visitor who went away), which counts neither way.
+ */
+export type OutcomeClass = "error" | "success" | "not_counted";
+
+export interface OutcomeCount {
+  /** The source's own name for it, e.g. `responseStreamDisconnected`. */
+  outcome: string;
+  class: OutcomeClass;
+  /** Requests with this outcome, as the source estimates them (scaled up from its sampling). */
+  requests: number;
+  /** False for a value the source's table does not know: it is counted as an error, and said so. */
+  known: boolean;
+}
+
+/**
+ * The requests the source really observed: with sampling, each counted request stands for
+ * `sampleInterval` of them, so a thin-data gate must count the kept ones, not the estimate.
+ */
+export function keptRequests(sample: SliSample): number {
+  return sample.requests / (sample.sampleInterval ?? 1);
 }
 
 /** The value of an SLI in a sample, or undefined when the sample cannot tell it. */
@@ -45,13 +74,13 @@ export const LATENCY_QUANTILES: Record<LatencySli, number> = {
   latency_p999: 0.999,
 };
 
-/** How many requests beyond a quantile make it worth judging: one slow outlier must not decide a p99. */
+/** How many kept requests beyond a quantile make it worth judging: one slow outlier must not decide a p99. */
 const TAIL_REQUESTS = 5;
 
 /**
- * The fewest requests a version needs in the window before this SLI can be judged: a p99 from
- * 100 requests is the second slowest request, noise rather than a tail. Error rates are governed
- * by the policy's minRequests alone.
+ * The fewest kept requests (see keptRequests) a version needs in the window before this SLI can
+ * be judged: a p99 from 100 requests is the second slowest request, noise rather than a tail.
+ * Error rates are governed by the policy's minRequests alone.
  */
 export function requestsToJudge(sli: Sli): number {
   return sli === "error_rate" ? 0 : Math.round(TAIL_REQUESTS / (1 - LATENCY_QUANTILES[sli]));
