@@ -38,11 +38,11 @@ function check(
       candidatePercent: options.candidatePercent ?? 10,
       stageIndex: 0,
       window: { from: 1_000, to: 61_000 },
-      earlierStagesEvidence: [],
+      evidence: [],
       at: 61_000,
     },
     map,
-  );
+  ).check;
 }
 
 describe("absolute SLOs", () => {
@@ -128,10 +128,63 @@ describe("sequential SLOs", () => {
     expect(result.results[0]!.verdict).toBe("not_applicable");
   });
 
-  it("decide nothing on thin data, though they still report what they gathered", () => {
+  it("reject on thin data when the evidence is overwhelming: the test is valid at any count", () => {
     const result = check([slo], { stable: sample(900, 0.005), candidate: sample(50, 0.5) });
+    expect(result.verdict).toBe("fail");
+    expect(result.results[0]).toMatchObject({ verdict: "fail", evidence: { candidate: { trials: 50, events: 25 } } });
+    expect(result.results[0]!.evidence!.eValue).toBeGreaterThanOrEqual(100);
+  });
+
+  it("never pass on thin data: weak evidence leaves the check without a verdict", () => {
+    const result = check([slo], { stable: sample(900, 0.005), candidate: sample(50, 0.02) });
     expect(result.verdict).toBe("insufficient_data");
-    expect(result.results[0]).toMatchObject({ verdict: "insufficient_data", evidence: { candidate: { trials: 50, events: 25 } } });
+    expect(result.results[0]).toMatchObject({ verdict: "insufficient_data", evidence: { candidate: { trials: 50, events: 1 } } });
+  });
+
+  it("let a thin-data rejection through while every other SLO stays held back", () => {
+    const absolute: Slo = { sli: "error_rate", max: 0.9 };
+    const result = check([slo, absolute], { stable: sample(900, 0.005), candidate: sample(50, 0.5) });
+    expect(result.results.map((r) => r.verdict)).toEqual(["fail", "insufficient_data"]);
+  });
+});
+
+describe("sampled metrics", () => {
+  const sampled = (requests: number, sampleInterval: number, errorRate = 0): SliSample => ({ ...sample(requests, errorRate), sampleInterval });
+
+  it("gate on the requests the source kept, not its scaled-up estimate", () => {
+    const slos: Slo[] = [{ sli: "error_rate", max: 0.01 }];
+    const thin = check(slos, { stable: sampled(10_000, 10), candidate: sampled(990, 10) });
+    expect(thin.verdict).toBe("insufficient_data");
+    expect(thin.note).toBe("v2 served about 990 requests, 99 of them kept by the source's sampling in the window; a verdict needs 100 each");
+    expect(check(slos, { stable: sampled(10_000, 10), candidate: sampled(1000, 10) }).verdict).toBe("pass");
+  });
+
+  it("judge a p99 only from 500 kept requests per version", () => {
+    const p99: Slo = { sli: "latency_p99", maxRatioToStable: 1.5 };
+    const slow = { p50: 20, p90: 50, p99: 400, p999: 900 };
+    const thin = check([p99], { stable: sampled(50_000, 10), candidate: { ...sampled(4990, 10), latencyMs: slow } });
+    expect(thin.verdict).toBe("insufficient_data");
+    expect(thin.results[0]!.note).toBe("latency_p99 needs 500 requests per version to judge; v2 served about 4,990 requests, 499 of them kept by the source's sampling");
+    expect(check([p99], { stable: sampled(50_000, 10), candidate: { ...sampled(5000, 10), latencyMs: slow } }).verdict).toBe("fail");
+  });
+});
+
+describe("outcomes a source reports", () => {
+  it("are told in the note, class by class, with the values unknown to Glidepath named", () => {
+    const streaming: SliSample = {
+      ...sample(10_000, 0.004),
+      outcomes: [
+        { outcome: "ok", class: "success", requests: 9960, known: true },
+        { outcome: "exception", class: "error", requests: 38, known: true },
+        { outcome: "mystery", class: "error", requests: 2, known: false },
+        { outcome: "responseStreamDisconnected", class: "not_counted", requests: 312, known: true },
+      ],
+    };
+    const result = check([{ sli: "error_rate", max: 0.01 }], { stable: sample(90_000, 0.004), candidate: streaming });
+    expect(result.verdict).toBe("pass");
+    expect(result.note).toBe(
+      'v2: 9,960 successful, 40 errors (38 exception, 2 "mystery", unknown to Glidepath), 312 not counted as the client\'s doing (312 responseStreamDisconnected)',
+    );
   });
 });
 
@@ -226,7 +279,7 @@ describe("latency quantiles on thin tails", () => {
   it("wait for 500 requests per version before judging a p99, so one outlier cannot roll back", () => {
     const thin = check([p99], { stable: sample(5000), candidate: sample(499, 0, slow) });
     expect(thin.verdict).toBe("insufficient_data");
-    expect(thin.note).toBe("latency_p99 needs 500 requests per version; v2 served 499");
+    expect(thin.note).toBe("latency_p99 needs 500 requests per version to judge; v2 served 499 requests");
 
     expect(check([p99], { stable: sample(5000), candidate: sample(500, 0, slow) }).verdict).toBe("fail");
   });

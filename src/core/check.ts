@@ -1,7 +1,6 @@
-import { type LogLikelihoodRatios, noEvidence } from "./analysis/count-test.js";
-import { judgeSequential, type SequentialEvidence } from "./analysis/sequential.js";
+import { initialSequentialState, judgeSequential, type SequentialEvidence, type SequentialState } from "./analysis/sequential.js";
 import { isSequential, type Plan, type SequentialSlo, type Slo } from "./plan.js";
-import { requestsToJudge, sliValue, type SliSample } from "./sli.js";
+import { keptRequests, type OutcomeClass, type OutcomeCount, requestsToJudge, sliValue, type SliSample } from "./sli.js";
 
 export type Verdict = "pass" | "fail" | "insufficient_data";
 export type SloVerdict = Verdict | "not_applicable";
@@ -27,7 +26,10 @@ export interface Check {
   stageIndex: number;
   window: { from: number; to: number };
   verdict: Verdict;
-  /** Why there is no verdict, when the verdict is insufficient_data. */
+  /**
+   * What a reader needs beside the numbers: why there is no verdict, when there is none, and how
+   * the source's outcomes were counted, when it reports them ("312 not counted as the client's doing (312 responseStreamDisconnected)").
+   */
   note: string | null;
   samples: { stable: SliSample | null; candidate: SliSample | null };
   results: SloResult[];
@@ -41,8 +43,14 @@ export interface CheckContext {
   stageIndex: number;
   window: { from: number; to: number };
   at: number;
-  /** Per plan SLO, the evidence its sequential test gathered in the stages before this one. */
-  earlierStagesEvidence: readonly (LogLikelihoodRatios | undefined)[];
+  /** Per plan SLO, what its sequential test carried from the previous check (null for other SLOs). */
+  evidence: readonly (SequentialState | null)[];
+}
+
+/** A check, and what each sequential SLO carries to the next one. */
+export interface CheckOutcome {
+  check: Check;
+  evidence: (SequentialState | null)[];
 }
 
 const EMPTY_SAMPLE: SliSample = { requests: 0, errors: 0, latencyMs: {} };
@@ -62,55 +70,91 @@ export function describeSlo(slo: Slo): string {
 
 /**
  * Judges the candidate against the plan's SLOs from per-version samples. A version that gets
- * traffic at this stage but has fewer than minRequests in the window leaves the check without a
- * verdict: thin data neither passes nor fails a stage.
+ * traffic at this stage but has fewer than minRequests kept requests in the window leaves the
+ * check without a verdict: thin data never passes a stage. A sequential test stays valid at any
+ * count, so its rejection still fails the check on thin data.
  */
-export function evaluateCheck(context: CheckContext, samples: ReadonlyMap<string, SliSample>): Check {
+export function evaluateCheck(context: CheckContext, samples: ReadonlyMap<string, SliSample>): CheckOutcome {
   const { plan, stable, candidate, candidatePercent } = context;
   const stableSample = samples.get(stable) ?? EMPTY_SAMPLE;
   const candidateSample = samples.get(candidate) ?? EMPTY_SAMPLE;
   const stableHasTraffic = candidatePercent < 100;
   const { minRequests } = plan.policy;
-
   const thin = [
-    candidateSample.requests < minRequests && `${candidate} served ${candidateSample.requests} requests`,
-    stableHasTraffic && stableSample.requests < minRequests && `${stable} served ${stableSample.requests} requests`,
+    keptRequests(candidateSample) < minRequests && servedText(candidate, candidateSample),
+    stableHasTraffic && keptRequests(stableSample) < minRequests && servedText(stable, stableSample),
   ].filter(Boolean);
-  const note = thin.length > 0 ? `${thin.join(" and ")} in the window; a verdict needs ${minRequests} each` : null;
-
+  const thinNote = thin.length > 0 ? `${thin.join(" and ")} in the window; a verdict needs ${minRequests} each` : null;
   const candidateSide = { version: candidate, sample: candidateSample };
   const stableSide = stableHasTraffic ? { version: stable, sample: stableSample } : null;
-  const results = plan.slos.map((slo, i) =>
-    isSequential(slo)
-      ? judgeSequentialSlo(slo, candidateSide, stableSide, context.earlierStagesEvidence[i] ?? noEvidence())
-      : judgeSlo(slo, candidateSide, stableSide),
-  );
+  const evidence = [...context.evidence];
+  const judged = plan.slos.map((slo, i) => {
+    if (!isSequential(slo)) return judgeSlo(slo, candidateSide, stableSide);
+    const { result, state } = judgeSequentialSlo(slo, plan, candidateSide, stableSide, context.evidence[i] ?? initialSequentialState());
+    evidence[i] = state;
+    return result;
+  });
+  const sequentialRejection = judged.some((result) => result.verdict === "fail" && result.evidence);
+  // Thin data passes nothing, but a sequential rejection is valid at any count. With enough
+  // requests, a failing SLO fails the check even when another cannot be measured: a missing
+  // signal must not hide a measured regression.
+  const results = thinNote === null ? judged : judged.map((result) => (result.evidence && result.verdict === "fail" ? result : { ...result, verdict: holdBack(result.verdict) }));
   const verdicts = results.map((result) => result.verdict);
-  // Thin data decides nothing. With enough requests, a failing SLO fails the check even when
-  // another SLO cannot be measured: a missing signal must not hide a measured regression.
   const verdict: Verdict =
-    note !== null
-      ? "insufficient_data"
-      : verdicts.includes("fail")
-        ? "fail"
-        : verdicts.includes("insufficient_data")
-          ? "insufficient_data"
-          : "pass";
-
+    sequentialRejection || (thinNote === null && verdicts.includes("fail"))
+      ? "fail"
+      : thinNote !== null || verdicts.includes("insufficient_data")
+        ? "insufficient_data"
+        : "pass";
+  const whyNoVerdict = verdict === "insufficient_data" ? (thinNote ?? results.find((result) => result.note)?.note ?? null) : null;
+  const outcomes = [outcomesText(stable, samples.get(stable)), outcomesText(candidate, samples.get(candidate))].filter((text) => text !== null);
+  const note = [whyNoVerdict, ...outcomes].filter((text) => text !== null).join("; ");
   return {
-    at: context.at,
-    stageIndex: context.stageIndex,
-    window: context.window,
-    verdict,
-    note: note ?? (verdict === "insufficient_data" ? results.find((result) => result.note)?.note ?? null : null),
-    samples: { stable: samples.get(stable) ?? null, candidate: samples.get(candidate) ?? null },
-    results: note === null ? results : results.map((result) => ({ ...result, verdict: holdBack(result.verdict) })),
+    check: {
+      at: context.at,
+      stageIndex: context.stageIndex,
+      window: context.window,
+      verdict,
+      note: note === "" ? null : note,
+      samples: { stable: samples.get(stable) ?? null, candidate: samples.get(candidate) ?? null },
+      results,
+    },
+    evidence,
   };
 }
 
 /** With thin data a result is reported for information but decides nothing. */
 function holdBack(verdict: SloVerdict): SloVerdict {
   return verdict === "not_applicable" ? verdict : "insufficient_data";
+}
+
+/** "v2 served 40 requests", or with sampling "v2 served about 400 requests, 40 of them kept by the source's sampling". */
+function servedText(version: string, sample: SliSample): string {
+  if ((sample.sampleInterval ?? 1) <= 1) return `${version} served ${formatCount(sample.requests)} requests`;
+  return `${version} served about ${formatCount(sample.requests)} requests, ${formatCount(keptRequests(sample))} of them kept by the source's sampling`;
+}
+
+/**
+ * How the source's outcomes were counted for a version, when it reports them: e.g.
+ * "v2: 9,480 successful, 41 errors (38 exception, 3 exceededCpu), 312 not counted as the client's doing (312 responseStreamDisconnected)".
+ */
+function outcomesText(version: string, sample: SliSample | undefined): string | null {
+  if (!sample?.outcomes?.length) return null;
+  const ofClass = (wanted: OutcomeClass) => sample.outcomes!.filter((outcome) => outcome.class === wanted && outcome.requests > 0);
+  const total = (outcomes: OutcomeCount[]) => formatCount(outcomes.reduce((sum, outcome) => sum + outcome.requests, 0));
+  const named = (outcomes: OutcomeCount[]) =>
+    outcomes.map(({ outcome, requests, known }) => `${formatCount(requests)} ${known ? outcome : `"${outcome}", unknown to Glidepath`}`).join(", ");
+  const [successes, errors, notCounted] = [ofClass("success"), ofClass("error"), ofClass("not_counted")];
+  const parts = [
+    successes.length > 0 && `${total(successes)} successful`,
+    errors.length > 0 && `${total(errors)} errors (${named(errors)})`,
+    notCounted.length > 0 && `${total(notCounted)} not counted as the client's doing (${named(notCounted)})`,
+  ].filter((part) => part !== false);
+  return parts.length === 0 ? null : `${version}: ${parts.join(", ")}`;
+}
+
+function formatCount(count: number): string {
+  return Math.round(count).toLocaleString("en-US");
 }
 
 function measuredValues(slo: Slo, candidate: Side, stable: Side | null) {
@@ -120,25 +164,24 @@ function measuredValues(slo: Slo, candidate: Side, stable: Side | null) {
 }
 
 /** A sequential test compares the versions, so it has nothing to say once stable serves no traffic. */
-function judgeSequentialSlo(slo: SequentialSlo, candidate: Side, stable: Side | null, earlierStages: LogLikelihoodRatios): SloResult {
+function judgeSequentialSlo(slo: SequentialSlo, plan: Plan, candidate: Side, stable: Side | null, state: SequentialState): { result: SloResult; state: SequentialState } {
   const result = { ...measuredValues(slo, candidate, stable), threshold: null };
-  if (!stable) return { ...result, verdict: "not_applicable" };
-  const judgement = judgeSequential(slo, candidate.sample, stable.sample, earlierStages);
+  if (!stable) return { result: { ...result, verdict: "not_applicable" }, state };
+  const judgement = judgeSequential(slo, plan, candidate.sample, stable.sample, state);
   return judgement.verdict === "not_applicable"
-    ? { ...result, verdict: judgement.verdict, note: judgement.note }
-    : { ...result, verdict: judgement.verdict, evidence: judgement.evidence };
+    ? { result: { ...result, verdict: judgement.verdict, note: judgement.note }, state: judgement.state }
+    : { result: { ...result, verdict: judgement.verdict, evidence: judgement.evidence }, state: judgement.state };
 }
 
 function judgeSlo(slo: Exclude<Slo, SequentialSlo>, candidate: Side, stable: Side | null): SloResult {
   const result = measuredValues(slo, candidate, stable);
   const relative = "maxRatioToStable" in slo;
   if (relative && !stable) return { ...result, verdict: "not_applicable", threshold: null };
-
   const judged = relative ? [candidate, stable!] : [candidate];
   const needed = requestsToJudge(slo.sli);
-  const short = judged.find((side) => side.sample.requests < needed);
+  const short = judged.find((side) => keptRequests(side.sample) < needed);
   if (short) {
-    const note = `${slo.sli} needs ${needed} requests per version; ${short.version} served ${short.sample.requests}`;
+    const note = `${slo.sli} needs ${needed} requests per version to judge; ${servedText(short.version, short.sample)}`;
     return { ...result, verdict: "insufficient_data", threshold: null, note };
   }
   const missing = judged.find((side) => sliValue(side.sample, slo.sli) === undefined);

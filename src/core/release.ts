@@ -1,4 +1,4 @@
-import { addLogRatios, type LogLikelihoodRatios, noEvidence } from "./analysis/count-test.js";
+import { atStageStart, initialSequentialState, type SequentialState } from "./analysis/sequential.js";
 import { isSequential, type Plan } from "./plan.js";
 import { splitAt, type Split } from "./split.js";
 import type { Verdict } from "./check.js";
@@ -23,12 +23,6 @@ export interface TargetRef {
   config: Record<string, string>;
 }
 
-/** The evidence a sequential SLO has gathered: per alternative, from the finished stages and from the current one. */
-export interface SloEvidence {
-  earlierStages: LogLikelihoodRatios;
-  currentStage: LogLikelihoodRatios;
-}
-
 /** One run of a plan for (target, stable, candidate). Times are epoch milliseconds. */
 export interface Release {
   id: string;
@@ -46,8 +40,8 @@ export interface Release {
   lastCheckAt: number | null;
   lastVerdict: Verdict | null;
   consecutiveFailures: number;
-  /** One per plan SLO: what its sequential test has gathered, or null for an SLO without one. */
-  evidence: (SloEvidence | null)[];
+  /** One per plan SLO: what its sequential test carries from check to check, or null for an SLO without one. */
+  evidence: (SequentialState | null)[];
   /** The state a paused release returns to when resumed. */
   pausedFrom: "running" | "awaiting_approval" | null;
   /**
@@ -124,7 +118,7 @@ export function createRelease(fields: NewRelease, now: number, { autoStart = fal
     lastCheckAt: null,
     lastVerdict: null,
     consecutiveFailures: 0,
-    evidence: fields.plan.slos.map((slo) => (isSequential(slo) ? { earlierStages: noEvidence(), currentStage: noEvidence() } : null)),
+    evidence: fields.plan.slos.map((slo) => (isSequential(slo) ? initialSequentialState() : null)),
     pausedFrom: null,
     nextRunAt: autoStart ? now : null,
     reason: null,
@@ -142,7 +136,7 @@ export function checkWindow(release: Release, now: number): { from: number; to: 
   return { from: windowSeconds === undefined ? stageStart : Math.max(stageStart, now - windowSeconds * 1000), to: now };
 }
 
-/** A new stage starts gathering evidence afresh; what the finished one gathered is kept. */
-export function closeStageEvidence(evidence: Release["evidence"]): Release["evidence"] {
-  return evidence.map((slo) => slo && { earlierStages: addLogRatios(slo.earlierStages, slo.currentStage), currentStage: noEvidence() });
+/** A new stage counts its requests afresh; what the detectors gathered goes on. */
+export function evidenceAtStageStart(evidence: Release["evidence"]): Release["evidence"] {
+  return evidence.map((slo) => slo && atStageStart(slo));
 }

@@ -337,7 +337,7 @@ describe("step, for random plans and random inputs over time", () => {
     );
   });
 
-  it("judges sequential SLOs on the evidence of every stage so far, and keeps one evidence slot per SLO", () => {
+  it("carries each sequential SLO's detector from check to check, and keeps one evidence slot per SLO", () => {
     fc.assert(
       fc.property(scenarioArbitrary, (scenario) => {
         for (const { before, input, result } of run(scenario).transitions) {
@@ -346,7 +346,9 @@ describe("step, for random plans and random inputs over time", () => {
           const check = checkOf(result);
           if (input.type !== "measured" || !check) continue;
           check.results.forEach((slo, i) => {
-            if (slo.evidence) expect(slo.evidence.earlierStagesLogLikelihoodRatios).toEqual(before.evidence[i]!.earlierStages);
+            if (!slo.evidence) return;
+            expect(slo.evidence.detectorBefore).toEqual(before.evidence[i]!.detector);
+            if (!isTerminal(result.release.state)) expect(result.release.evidence[i]!.detector).toEqual(slo.evidence.detector);
           });
         }
       }),

@@ -1,7 +1,7 @@
 import { describeFailures, evaluateCheck, type Check } from "./check.js";
 import { ENGINE_ACTOR, type ProbeResult, type ReleaseEventDraft, type ReleaseEventBody } from "./events.js";
 import type { SliSample } from "./sli.js";
-import { closeStageEvidence, currentStage, desiredSplit, isTerminal, type Release, type ReleaseState } from "./release.js";
+import { evidenceAtStageStart, currentStage, desiredSplit, isTerminal, type Release, type ReleaseState } from "./release.js";
 import { percentOf, type Split } from "./split.js";
 
 /** What a person (or a token) asks of a release. */
@@ -152,7 +152,7 @@ class Transition {
     }
 
     const stage = currentStage(this.release)!;
-    const check = evaluateCheck(
+    const { check, evidence } = evaluateCheck(
       {
         plan: this.release.plan,
         stable: this.release.stable,
@@ -161,17 +161,14 @@ class Transition {
         stageIndex: this.release.stageIndex,
         window,
         at: this.now,
-        earlierStagesEvidence: this.release.evidence.map((slo) => slo?.earlierStages),
+        evidence: this.release.evidence,
       },
       samples,
     );
     this.emit({ type: "check_completed", check });
     this.release = {
       ...this.release,
-      evidence: this.release.evidence.map((slo, i) => {
-        const gathered = check.results[i]?.evidence;
-        return slo && gathered ? { ...slo, currentStage: gathered.stageLogLikelihoodRatios } : slo;
-      }),
+      evidence,
       soakServedSeconds: this.release.soakServedSeconds + this.creditedSoakSeconds(),
       lastCheckAt: this.now,
       lastVerdict: check.verdict,
@@ -293,7 +290,7 @@ class Transition {
       state: "running",
       stageIndex: index,
       stageStartedAt: this.now,
-      evidence: closeStageEvidence(this.release.evidence),
+      evidence: evidenceAtStageStart(this.release.evidence),
       soakServedSeconds: 0,
       lastCheckAt: this.now,
       lastVerdict: null,

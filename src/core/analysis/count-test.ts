@@ -1,42 +1,46 @@
 /**
- * An anytime-valid test that the candidate's rate of some per-request event (an error, a slow
- * request) is no worse than the stable version's, from the two versions' counts.
+ * The likelihood ratios of one batch of counts (an error, a slow request: some per-request event)
+ * against the null "the candidate's event rate is no worse than the stable version's".
  *
  * Under the null, with the candidate's event rate at most (1 + margin) times stable's, each event
- * comes from the candidate with a known probability that follows from the candidate's share of
- * the requests. That conditional model does not care how much traffic there is or how it varies
- * over time, only about each version's share of it (Lindon & Malek, NeurIPS 2022).
+ * of the batch comes from the candidate with a known probability that follows from the
+ * candidate's share of the batch's requests. That conditional model does not care how much
+ * traffic there is or how it varies over time, only about each version's share of it (Lindon &
+ * Malek, NeurIPS 2022).
  *
- * The statistic is a mixture of likelihood ratios over a grid of alternatives, "the candidate's
- * rate is r times the null's largest", weighted equally. For every r the likelihood ratio is a
- * nonnegative supermartingale under the null, so their mixture is too, and by Ville's inequality
- * it ever reaches 1/alpha with probability at most alpha: however often it is looked at.
+ * The ratios are taken over a grid of alternatives, "the candidate's rate is r times the null's
+ * largest". Given the requests of the batch, each ratio has an expectation of at most 1 under the
+ * null, so a product of them over batches is a nonnegative supermartingale: the building block of
+ * the change detector in change-detector.ts.
  */
 
 /** The alternatives the mixture weighs, as multiples of the largest rate the null allows. */
 export const ALTERNATIVE_RATIOS: readonly number[] = [1.2, 1.5, 2, 3, 5, 10, 20];
 
-/** How many requests each version served (trials) and how many of them had the event. */
+/** Requests (trials) and how many of them had the event. */
+export interface Counts {
+  trials: number;
+  events: number;
+}
+
+/** The counts of both versions over one period. */
 export interface EventCounts {
-  candidate: { trials: number; events: number };
-  stable: { trials: number; events: number };
+  candidate: Counts;
+  stable: Counts;
 }
 
 /** One log likelihood ratio per alternative in ALTERNATIVE_RATIOS. */
 export type LogLikelihoodRatios = number[];
 
-export function noEvidence(): LogLikelihoodRatios {
-  return ALTERNATIVE_RATIOS.map(() => 0);
-}
+export const NO_COUNTS: Counts = { trials: 0, events: 0 };
 
 /**
- * The log likelihood ratios of the counts against the null "the candidate's event rate is at
- * most (1 + margin) x stable's". Counts from one period with one traffic share; periods with
- * different shares (stages) are tested separately and their ratios added.
+ * The log likelihood ratios of one batch's counts, all with the same traffic share. A batch in
+ * which either version served nothing says nothing: every ratio is 1.
  */
 export function countLogLikelihoodRatios(counts: EventCounts, margin: number): LogLikelihoodRatios {
   const { candidate, stable } = counts;
-  if (candidate.trials <= 0 || stable.trials <= 0) return noEvidence();
+  if (candidate.trials <= 0 || stable.trials <= 0) return ALTERNATIVE_RATIOS.map(() => 0);
   const trialShare = candidate.trials / (candidate.trials + stable.trials);
   const nullRatio = 1 + margin;
   const nullShare = eventShare(trialShare, nullRatio);
@@ -56,16 +60,15 @@ function eventShare(trialShare: number, rateRatio: number): number {
   return (trialShare * rateRatio) / (trialShare * rateRatio + 1 - trialShare);
 }
 
-/** The e-value of the equally weighted mixture: the mean of the likelihood ratios. */
-export function mixtureEValue(logRatios: LogLikelihoodRatios): number {
-  const largest = Math.max(...logRatios);
-  const logMean = largest + Math.log(logRatios.reduce((sum, logRatio) => sum + Math.exp(logRatio - largest), 0) / logRatios.length);
-  return Math.exp(Math.min(logMean, MAX_LOG_E_VALUE));
-}
-
-/** Keeps an overwhelming e-value a finite number, so it survives JSON. */
-const MAX_LOG_E_VALUE = 700;
-
-export function addLogRatios(a: LogLikelihoodRatios, b: LogLikelihoodRatios): LogLikelihoodRatios {
-  return a.map((value, i) => value + (b[i] ?? 0));
+/**
+ * What a period added to running counts: `now` minus `before`, each part at least 0 and events
+ * at most trials. A source may revise a count it gave earlier (late data, sampling estimates);
+ * a revision downwards adds nothing rather than a negative count.
+ */
+export function countsSince(now: EventCounts, before: EventCounts | null): EventCounts {
+  const since = (after: Counts, earlier: Counts): Counts => {
+    const trials = Math.max(0, after.trials - earlier.trials);
+    return { trials, events: Math.min(trials, Math.max(0, after.events - earlier.events)) };
+  };
+  return { candidate: since(now.candidate, before?.candidate ?? NO_COUNTS), stable: since(now.stable, before?.stable ?? NO_COUNTS) };
 }
