@@ -27,10 +27,13 @@ describe("glidepath simulate", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout[0]).toBe("plan fast: 20 simulated releases per policy, seed 1");
-    expect(stdout[2]).toMatch(/^policy +rollback +promotion +unfinished +rollback after \(median\) +\(p90\) +excess bad requests +release duration$/);
-    const rows = stdout.slice(3, 9).map((line) => line.split(/ {2,}/));
-    expect(rows.map((row) => row[0])).toEqual(["glidepath", "threshold-script", "consecutive-3", "flagger", "argo", "relative"]);
+    expect(stdout[2]).toMatch(
+      /^policy +rollback +promotion +unfinished +rollback after \(median\) +\(p90\) +excess bad requests +release duration +excess \/ oracle +rollback after \/ oracle$/,
+    );
+    const rows = stdout.slice(3, 10).map((line) => line.split(/ {2,}/));
+    expect(rows.map((row) => row[0])).toEqual(["glidepath", "threshold-script", "consecutive-3", "flagger", "argo", "relative", "oracle"]);
     expect(rows.find((row) => row[0] === "threshold-script")![1]).toBe("100.0%");
+    expect(rows.find((row) => row[0] === "oracle")!.slice(-2)).toEqual(["1.00x", "1.00x"]);
   });
 
   it("prints one JSON object with --json, for the policies asked for", async () => {
@@ -96,7 +99,7 @@ slos:
   it("refuses unknown policies and a missing scenario file with exit 2", async () => {
     const unknown = await runCli(["simulate", "--scenario", regression, "--policies", "glidepath,kayenta"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('--policies must list names from glidepath, threshold-script, consecutive-3, flagger, argo, relative, got "glidepath,kayenta"');
+    expect(unknown.stderr).toContain('--policies must list names from glidepath, threshold-script, consecutive-3, flagger, argo, relative, oracle, got "glidepath,kayenta"');
     const missing = await runCli(["simulate", "--scenario", join(directory, "nowhere.yaml")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("nowhere.yaml: cannot read it (ENOENT)");

@@ -11,14 +11,25 @@ const COLUMNS: { title: string; value: (policy: PolicyReport) => string }[] = [
   { title: "release duration", value: (policy) => seconds(policy.meanReleaseDurationSeconds) },
 ];
 
+/** With the oracle among the policies, each one's excess and time to rollback as multiples of the oracle's. */
+const ORACLE_COLUMNS: typeof COLUMNS = [
+  { title: "excess / oracle", value: (policy) => multiple(policy.toOracle?.excessBadRequests) },
+  { title: "rollback after / oracle", value: (policy) => multiple(policy.toOracle?.timeToRollback) },
+];
+
 /** The report as aligned plain text: a heading line, then one row per policy. */
 export function formatReportTable(report: SimulationReport): string {
-  const rows = [COLUMNS.map((column) => column.title), ...report.policies.map((policy) => COLUMNS.map((column) => column.value(policy)))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const columns = report.policies.some((policy) => policy.toOracle) ? [...COLUMNS, ...ORACLE_COLUMNS] : COLUMNS;
+  const rows = [columns.map((column) => column.title), ...report.policies.map((policy) => columns.map((column) => column.value(policy)))];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const lines = rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd());
   const heading = `plan ${report.plan}: ${report.runs} simulated releases per policy, seed ${report.seed}`;
   const notes = "excess bad requests and release duration are means per release; rollback after counts from when the candidate turned bad";
   return [heading, "", ...lines, "", notes].join("\n");
+}
+
+function multiple(value: number | null | undefined): string {
+  return value === null || value === undefined ? "-" : `${value.toFixed(2)}x`;
 }
 
 function percent(rate: number): string {

@@ -42,7 +42,7 @@ describe("simulate", () => {
   it("lets no policy disturb another's traffic: glidepath fares the same alone as beside the anchors", () => {
     const options = { scenario: scenario(0.015), runs: 30 };
     const alone = reportOf(["glidepath"], options).policies[0];
-    const together = reportOf(POLICY_NAMES, options).policies.find((report) => report.policy === "glidepath");
+    const { toOracle: _ratios, ...together } = reportOf(POLICY_NAMES, options).policies.find((report) => report.policy === "glidepath")!;
     expect(together).toEqual(alone);
   });
 
@@ -119,6 +119,40 @@ describe("simulate", () => {
     });
     expect(report.policies[0]!.unfinishedRate).toBe(1);
     expect(report.policies[0]!.meanReleaseDurationSeconds).toBe(report.horizonSeconds);
+  });
+});
+
+describe("the oracle", () => {
+  const standard = BUILTIN_PLANS.standard!;
+
+  it("never rolls back a candidate that behaves like stable", () => {
+    const report = reportOf(["oracle"], { plan: standard, scenario: scenario(0.01, { traffic: { rps: 500 } }), runs: 20 }).policies[0]!;
+    expect(report.rollbackRate).toBe(0);
+    expect(report.promotionRate).toBe(1);
+  });
+
+  it("serves fewer excess bad requests than glidepath on the same traffic: it knows what it is looking for", () => {
+    for (const regressed of [scenario(0.03), scenario(0.01, { candidate: { errorRate: 0.01, latencyMs: { p50: 40, p99: 500 } } })]) {
+      const { glidepath, oracle } = byPolicy(reportOf(["glidepath", "oracle"], { plan: standard, scenario: regressed, runs: 100 }).policies);
+      expect(oracle!.rollbackRate).toBe(1);
+      expect(oracle!.meanExcessBadRequests).toBeLessThan(glidepath!.meanExcessBadRequests);
+    }
+  });
+
+  it("weighs only the requests since the candidate turned bad, so a late regression is caught as fast as an early one", () => {
+    const options = { plan: standard, runs: 50 };
+    const early = reportOf(["oracle"], { ...options, scenario: scenario(0.05, { traffic: { rps: 500 }, regressionStartsAfter: "20m" }) }).policies[0]!;
+    const late = reportOf(["oracle"], { ...options, scenario: scenario(0.05, { traffic: { rps: 500 }, regressionStartsAfter: "35m" }) }).policies[0]!;
+    expect(late.rollbackRate).toBe(1);
+    expect(late.timeToRollbackSeconds.median).toBeLessThanOrEqual(early.timeToRollbackSeconds.median!);
+  });
+
+  it("gives every policy's excess and time to rollback as multiples of its own", () => {
+    const report = reportOf(["glidepath", "flagger", "oracle"], { plan: standard, scenario: scenario(0.05), runs: 50 });
+    const { glidepath, oracle } = byPolicy(report.policies);
+    expect(oracle!.toOracle).toEqual({ excessBadRequests: 1, timeToRollback: 1 });
+    expect(glidepath!.toOracle!.excessBadRequests).toBeCloseTo(glidepath!.meanExcessBadRequests / oracle!.meanExcessBadRequests, 10);
+    expect(reportOf(["glidepath"], { plan: standard, scenario: scenario(0.05), runs: 5 }).policies[0]!.toOracle).toBeUndefined();
   });
 });
 

@@ -2,6 +2,7 @@ import type { Plan } from "../core/plan.js";
 import { fitLatency, probabilitySlowerThan } from "./latency-model.js";
 import { ANCHORS } from "./policies/anchors.js";
 import { runGlidepath } from "./policies/glidepath.js";
+import { runOracle } from "./policies/oracle.js";
 import type { PolicyDriver, ReleaseOutcome } from "./policies/outcome.js";
 import type { Scenario } from "./scenario.js";
 import { DEFAULT_SLICE_SECONDS, TrafficWorld, Trajectory } from "./traffic.js";
@@ -11,6 +12,7 @@ export type { Scenario } from "./scenario.js";
 export const POLICIES = {
   glidepath: runGlidepath,
   ...ANCHORS,
+  oracle: runOracle,
 } as const satisfies Record<string, PolicyDriver>;
 
 export type PolicyName = keyof typeof POLICIES;
@@ -35,6 +37,11 @@ export interface PolicyReport {
   /** Mean per release of the requests the candidate served badly beyond what stable would have. */
   meanExcessBadRequests: number;
   meanReleaseDurationSeconds: number;
+  /**
+   * When the oracle ran too: this policy's mean excess bad requests and median time to rollback
+   * as multiples of the oracle's; null where the oracle's is 0 or absent.
+   */
+  toOracle?: { excessBadRequests: number | null; timeToRollback: number | null };
 }
 
 export interface SimulationReport {
@@ -65,7 +72,7 @@ export function simulate(options: SimulationOptions, onProgress?: ProgressListen
     world.startRun(run);
     for (const { policy, trajectory, outcomes } of tallies) {
       trajectory.reset();
-      const outcome = POLICIES[policy](plan, trajectory);
+      const outcome = POLICIES[policy](plan, trajectory, scenario);
       outcomes.push({ ...outcome, excessBad: trajectory.candidateRequestsServedSince(world.firstBadSlice) * excessPerBadRequest });
     }
     onProgress?.(run + 1, runs);
@@ -78,8 +85,21 @@ export function simulate(options: SimulationOptions, onProgress?: ProgressListen
     seed,
     sliceSeconds: world.sliceSeconds,
     horizonSeconds: Math.ceil(horizonMsFor(plan) / world.sliceMs) * world.sliceSeconds,
-    policies: tallies.map(({ policy, outcomes }) => summarise(policy, outcomes, badFromMs)),
+    policies: withOracleRatios(tallies.map(({ policy, outcomes }) => summarise(policy, outcomes, badFromMs))),
   };
+}
+
+function withOracleRatios(reports: PolicyReport[]): PolicyReport[] {
+  const oracle = reports.find((report) => report.policy === "oracle");
+  if (!oracle) return reports;
+  const ratio = (value: number | null, limit: number | null) => (value === null || !limit ? null : value / limit);
+  return reports.map((report) => ({
+    ...report,
+    toOracle: {
+      excessBadRequests: ratio(report.meanExcessBadRequests, oracle.meanExcessBadRequests),
+      timeToRollback: ratio(report.timeToRollbackSeconds.median, oracle.timeToRollbackSeconds.median),
+    },
+  }));
 }
 
 interface Tally extends ReleaseOutcome {

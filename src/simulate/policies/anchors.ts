@@ -45,7 +45,7 @@ function anchor(newRule: () => RollbackRule): PolicyDriver {
 }
 
 /** Promotes when no stage follows `stageIndex`, or only the final 100% with nothing to soak. */
-function nextStage(plan: Plan, stageIndex: number, now: number): ReleaseOutcome | undefined {
+export function nextStage(plan: Plan, stageIndex: number, now: number): ReleaseOutcome | undefined {
   const next = plan.stages[stageIndex + 1];
   if (!next || (next.percent === 100 && next.soakSeconds === 0)) {
     return { result: "promoted", endedAtMs: now };
