@@ -106,7 +106,8 @@ export function evaluateCheck(context: CheckContext, samples: ReadonlyMap<string
       : thinNote !== null || verdicts.includes("insufficient_data")
         ? "insufficient_data"
         : "pass";
-  const whyNoVerdict = verdict === "insufficient_data" ? (thinNote ?? results.find((result) => result.note)?.note ?? null) : null;
+  const heldBack = results.find((result) => result.verdict === "insufficient_data" && result.note);
+  const whyNoVerdict = verdict === "insufficient_data" ? (thinNote ?? heldBack?.note ?? null) : null;
   const outcomes = [outcomesText(stable, samples.get(stable)), outcomesText(candidate, samples.get(candidate))].filter((text) => text !== null);
   const note = [whyNoVerdict, ...outcomes].filter((text) => text !== null).join("; ");
   return {
