@@ -21,7 +21,11 @@ describe("GraphqlAnalyticsSource (against a stub)", () => {
       rowsAnswer([{ dimensions: { scriptVersion: "v2", status: "success" }, sum: { requests: 40 }, quantiles: { wallTimeP50: 8000, wallTimeP90: 9000, wallTimeP99: 20000, wallTimeP999: 30000 } }]),
     );
     const samples = await source.query({ from: at("03:05:00"), to: at("03:10:00") }, ["v1", "v2"]);
-    expect(samples).toEqual(new Map([["v2", { requests: 40, errors: 0, latencyMs: { p50: 8, p90: 9, p99: 20, p999: 30 } }]]));
+    expect(samples).toEqual(
+      new Map([
+        ["v2", { requests: 40, errors: 0, latencyMs: { p50: 8, p90: 9, p99: 20, p999: 30 }, outcomes: [{ outcome: "success", class: "success", requests: 40, known: true }] }],
+      ]),
+    );
     expect(requests).toEqual([
       {
         method: "POST",

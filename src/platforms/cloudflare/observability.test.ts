@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CloudflareApi } from "./cloudflare-api.js";
-import { ObservabilitySource } from "./observability.js";
+import { ObservabilitySource, WORKERS_OUTCOME_CLASSES } from "./observability.js";
 import { ACCOUNT_ID, platformError, stubApi, type StubRequest, TOKEN, WORKER } from "./test-harness.js";
 import { VirtualClock } from "../../../test/support/virtual-clock.js";
 
@@ -21,25 +21,23 @@ const aggregate = (value: number, groups: Record<string, string>, sampleInterval
   groups: Object.entries(groups).map(([key, group]) => ({ key, value: group })),
 });
 
-/** Counts by version and outcome for the first query, quantiles of ok invocations for the second. */
-function answer(request: StubRequest) {
+const countsOf = (version: string, outcome: string, value: number, sampleInterval = 1) => aggregate(value, { [VERSION_KEY]: version, [OUTCOME_KEY]: outcome }, sampleInterval);
+
+const COUNTS = [
+  countsOf("v1", "ok", 880),
+  countsOf("v1", "canceled", 20),
+  countsOf("v1", "responseStreamDisconnected", 40),
+  countsOf("v1", "exception", 3),
+  countsOf("v2", "ok", 45, 2),
+  countsOf("v2", "exceededCpu", 5, 2),
+  countsOf("other", "ok", 7),
+];
+
+/** `counts` by version and outcome for the first query, quantiles of ok invocations for the second. */
+const answer = (counts: ReturnType<typeof aggregate>[]) => (request: StubRequest) => {
   const byOutcome = (request.body as QueryBody).parameters.groupBys.some(({ value }) => value === OUTCOME_KEY);
   const calculations = byOutcome
-    ? [
-        {
-          alias: "count",
-          calculation: "count",
-          aggregates: [
-            aggregate(880, { [VERSION_KEY]: "v1", [OUTCOME_KEY]: "ok" }),
-            aggregate(20, { [VERSION_KEY]: "v1", [OUTCOME_KEY]: "canceled" }),
-            aggregate(3, { [VERSION_KEY]: "v1", [OUTCOME_KEY]: "exception" }),
-            aggregate(45, { [VERSION_KEY]: "v2", [OUTCOME_KEY]: "ok" }, 2),
-            aggregate(5, { [VERSION_KEY]: "v2", [OUTCOME_KEY]: "exceededCpu" }, 2),
-            aggregate(7, { [VERSION_KEY]: "other", [OUTCOME_KEY]: "ok" }),
-          ],
-          series: [],
-        },
-      ]
+    ? [{ alias: "count", calculation: "count", aggregates: counts, series: [] }]
     : (["p50", "p90", "p99", "p999"] as const).map((alias, i) => ({
         alias,
         calculation: alias,
@@ -47,25 +45,89 @@ function answer(request: StubRequest) {
         series: [],
       }));
   return { body: { success: true, errors: [], messages: [], result: { calculations } } };
-}
+};
 
-async function observabilityOnStub() {
-  const stub = await stubApi(answer);
+async function observabilityOnStub(counts = COUNTS) {
+  const stub = await stubApi(answer(counts));
   const clock = new VirtualClock(at("03:10:00").getTime());
   const api = new CloudflareApi({ accountId: ACCOUNT_ID, worker: WORKER, apiToken: TOKEN, apiBaseUrl: stub.url });
   return { ...stub, source: new ObservabilitySource(api, { clock }) };
 }
 
 describe("ObservabilitySource (against a stub)", () => {
-  it("counts outcomes per version, scaled by the sample interval, errors being neither ok nor canceled, latency from ok ones", async () => {
+  it("counts outcomes per version, scaled by the sample interval: errors are failures, disconnections count neither way, latency from ok ones", async () => {
     const { source } = await observabilityOnStub();
     const samples = await source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1", "v2", "v3"]);
     expect(samples).toEqual(
       new Map([
-        ["v1", { requests: 903, errors: 3, latencyMs: { p50: 10, p90: 20, p99: 30, p999: 40 } }],
-        ["v2", { requests: 100, errors: 10, latencyMs: { p50: 20, p90: 40, p99: 60, p999: 80 }, sampleInterval: 2 }],
+        [
+          "v1",
+          {
+            requests: 883,
+            errors: 3,
+            latencyMs: { p50: 10, p90: 20, p99: 30, p999: 40 },
+            outcomes: [
+              { outcome: "ok", class: "success", requests: 880, known: true },
+              { outcome: "canceled", class: "not_counted", requests: 20, known: true },
+              { outcome: "responseStreamDisconnected", class: "not_counted", requests: 40, known: true },
+              { outcome: "exception", class: "error", requests: 3, known: true },
+            ],
+          },
+        ],
+        [
+          "v2",
+          {
+            requests: 100,
+            errors: 10,
+            latencyMs: { p50: 20, p90: 40, p99: 60, p999: 80 },
+            sampleInterval: 2,
+            outcomes: [
+              { outcome: "ok", class: "success", requests: 90, known: true },
+              { outcome: "exceededCpu", class: "error", requests: 10, known: true },
+            ],
+          },
+        ],
       ]),
     );
+  });
+
+  it.each(Object.entries({
+    ok: "success",
+    canceled: "not_counted",
+    responseStreamDisconnected: "not_counted",
+    exception: "error",
+    exceededCpu: "error",
+    exceededMemory: "error",
+    loadShed: "error",
+    killSwitch: "error",
+    daemonDown: "error",
+    scriptNotFound: "error",
+    unknown: "error",
+  }))("counts outcome %s as %s", async (outcome, outcomeClass) => {
+    expect(WORKERS_OUTCOME_CLASSES).toHaveProperty(outcome, outcomeClass);
+    const { source } = await observabilityOnStub([countsOf("v1", "ok", 100), countsOf("v1", outcome, 20)]);
+    const sample = (await source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"])).get("v1")!;
+    const counted = { success: { requests: 120, errors: 0 }, not_counted: { requests: 100, errors: 0 }, error: { requests: 120, errors: 20 } }[outcomeClass];
+    expect(sample).toMatchObject(counted!);
+    expect(sample.outcomes).toContainEqual({ outcome, class: outcomeClass, requests: outcome === "ok" ? 120 : 20, known: true });
+  });
+
+  it("knows every value of workerd's EventOutcome", () => {
+    expect(Object.keys(WORKERS_OUTCOME_CLASSES).sort()).toEqual(
+      ["unknown", "ok", "exception", "exceededCpu", "killSwitch", "daemonDown", "scriptNotFound", "canceled", "exceededMemory", "loadShed", "responseStreamDisconnected"].sort(),
+    );
+  });
+
+  it("counts an outcome it does not know as an error, and says it did not know it", async () => {
+    const { source } = await observabilityOnStub([countsOf("v1", "ok", 95), countsOf("v1", "exceededPatience", 5)]);
+    const sample = (await source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"])).get("v1")!;
+    expect(sample).toMatchObject({ requests: 100, errors: 5 });
+    expect(sample.outcomes).toContainEqual({ outcome: "exceededPatience", class: "error", requests: 5, known: false });
+  });
+
+  it("leaves out a version whose only requests are disconnections", async () => {
+    const { source } = await observabilityOnStub([countsOf("v1", "canceled", 12), countsOf("v1", "responseStreamDisconnected", 3)]);
+    expect((await source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"])).size).toBe(0);
   });
 
   it("queries the Worker's events up to now minus 30 seconds: counts by version and outcome, wall time of ok ones by version", async () => {

@@ -3,6 +3,7 @@ import type { LatencyQuantiles, SliSample } from "../../core/sli.js";
 import type { MetricsSource, MetricsWindow } from "../types.js";
 import type { CloudflareApi } from "./cloudflare-api.js";
 import { type Clock, systemClock } from "../../support/clock.js";
+import { countOutcomes, type OutcomeTable, type OutcomeTally } from "./outcome-counts.js";
 import { type LaggingSourceOptions, settledWindow } from "./settled-window.js";
 
 const OBSERVABILITY_LAG_SECONDS = 30;
@@ -11,8 +12,31 @@ const VERSION_KEY = "$workers.scriptVersion.id";
 const OUTCOME_KEY = "$workers.outcome";
 const WALL_TIME_KEY = "$workers.wallTimeMs";
 
-/** Outcomes of invocations that did what the Worker meant: `canceled` is a client hanging up. */
-const HEALTHY_OUTCOMES = new Set(["ok", "canceled"]);
+/**
+ * What each `$workers.outcome` (workerd's EventOutcome, src/workerd/io/outcome.capnp) means for
+ * the version that served it. An outcome not listed here counts as an error.
+ */
+export const WORKERS_OUTCOME_CLASSES = {
+  ok: "success",
+  /** The client hung up before the Worker answered. */
+  canceled: "not_counted",
+  /** The client hung up while the answer streamed (workerd PR #2503); Workers Logs show it as no error. */
+  responseStreamDisconnected: "not_counted",
+  /** The Worker threw. */
+  exception: "error",
+  exceededCpu: "error",
+  exceededMemory: "error",
+  /**
+   * The next four are Cloudflare's side not running the invocation (workerd names them without
+   * saying more): not the code's fault, but its visitors got no answer.
+   */
+  loadShed: "error",
+  killSwitch: "error",
+  daemonDown: "error",
+  scriptNotFound: "error",
+  /** The runtime could not say how the invocation ended: not a success it can vouch for. */
+  unknown: "error",
+} as const satisfies OutcomeTable;
 
 /** Each latency quantile and the Observability operator that computes it. */
 const QUANTILE_OPERATORS = { p50: "median", p90: "p90", p99: "p99", p999: "p999" } as const satisfies Record<keyof LatencyQuantiles, string>;
@@ -35,9 +59,10 @@ type Filter = { key: string; operation: "eq"; type: "string"; value: string };
 /**
  * Per-version SLIs from Workers Observability (Workers Logs), two calculations queries per window:
  * the invocations counted by version and outcome, and the wall-time quantiles of the successful
- * ones (`$workers.outcome` ok) by version. Errors are every outcome but ok and canceled (a client
- * hanging up), as with the GraphQL source; so is taking latency from successes only. Logs may be
- * head-sampled: each count is scaled up by the sampleInterval Cloudflare reports, an estimate.
+ * ones (`$workers.outcome` ok) by version. Each outcome is counted by WORKERS_OUTCOME_CLASSES
+ * (see countOutcomes: the client's disconnections are left out of requests and errors), and
+ * latency comes from successes only, as with the GraphQL source. Logs may be head-sampled: each
+ * count is scaled up by the sampleInterval Cloudflare reports, an estimate.
  */
 export class ObservabilitySource implements MetricsSource {
   private readonly lagSeconds: number;
@@ -53,27 +78,26 @@ export class ObservabilitySource implements MetricsSource {
 
   async query(window: MetricsWindow, versions: string[]): Promise<Map<string, SliSample>> {
     const settled = settledWindow(window, this.clock.now(), this.lagSeconds, "Workers Observability");
-    const [counts, latencies] = await Promise.all([this.countsByOutcome(settled), this.successLatency(settled)]);
+    const [tallies, latencies] = await Promise.all([this.talliesByOutcome(settled), this.successLatency(settled)]);
     const samples = new Map<string, SliSample>();
     for (const version of versions) {
-      const outcomes = counts.filter((count) => count.version === version);
-      const requests = outcomes.reduce((sum, { estimate }) => sum + estimate, 0);
-      if (requests === 0) continue;
-      const errors = outcomes.filter(({ outcome }) => !HEALTHY_OUTCOMES.has(outcome)).reduce((sum, { estimate }) => sum + estimate, 0);
-      const sampleInterval = requests / outcomes.reduce((sum, { seen }) => sum + seen, 0);
-      samples.set(version, { requests, errors, latencyMs: latencies.get(version) ?? {}, ...(sampleInterval > 1 && { sampleInterval }) });
+      const counts = countOutcomes(
+        tallies.filter((tally) => tally.version === version),
+        WORKERS_OUTCOME_CLASSES,
+      );
+      if (counts) samples.set(version, { ...counts, latencyMs: latencies.get(version) ?? {} });
     }
     return samples;
   }
 
-  /** Per version and outcome, the events Cloudflare kept (`seen`) and what they stand for (`estimate`). */
-  private async countsByOutcome(window: MetricsWindow): Promise<{ version: string; outcome: string; seen: number; estimate: number }[]> {
+  /** Per version and outcome, the events Cloudflare kept and what they stand for. */
+  private async talliesByOutcome(window: MetricsWindow): Promise<(OutcomeTally & { version: string })[]> {
     const [count] = await this.calculate(window, [], [{ operator: "count", alias: "count" }], [VERSION_KEY, OUTCOME_KEY]);
     return (count?.aggregates ?? []).flatMap((aggregate) => {
       const version = groupValue(aggregate, VERSION_KEY);
       const outcome = groupValue(aggregate, OUTCOME_KEY);
       if (version === undefined || outcome === undefined) return [];
-      return [{ version, outcome, seen: aggregate.value, estimate: aggregate.value * (aggregate.sampleInterval ?? 1) }];
+      return [{ version, outcome, kept: aggregate.value, estimated: aggregate.value * (aggregate.sampleInterval ?? 1) }];
     });
   }
 
