@@ -1,7 +1,7 @@
 import type { BehaviourChange, VersionBehaviour } from "./behaviour.js";
 import type { Fault } from "./faults.js";
 import type { DeploymentVersion } from "./model.js";
-import type { InvocationStatus } from "./traffic/invocations.js";
+import type { Outcome } from "./outcomes.js";
 import type { RoutingHeaders } from "./traffic/routing.js";
 import type { NewVersion } from "./workers-state.js";
 
@@ -46,9 +46,9 @@ export interface MetricsDelivery {
 /** How one routed request went. */
 export interface SimulatedResponse {
   versionId: string;
-  /** 500 when the version failed, else 200. */
+  /** 500 when the version failed (the outcome counts in GraphQL's `sum.errors`), else 200. */
   status: 200 | 500;
-  outcome: InvocationStatus;
+  outcome: Outcome;
   wallTimeMs: number;
 }
 

@@ -14,7 +14,7 @@ import type {
   SimulatorClock,
   SimulatorControl,
 } from "./simulator-control.js";
-import { isErrorStatus } from "./traffic/invocations.js";
+import { countsAsError } from "./analytics/invocation-status.js";
 import { Random } from "./traffic/random.js";
 import { type RoutingHeaders, routeRequest } from "./traffic/routing.js";
 import { type AccountTraffic, type RecordedSecond, TrafficRecord } from "./traffic/traffic-record.js";
@@ -143,8 +143,8 @@ export class CloudflareSimulator implements SimulatorControl, AccountTraffic {
     this.traffic.addSingle(script.name, versionId, now, invocation);
     return {
       versionId,
-      status: isErrorStatus(invocation.status) ? 500 : 200,
-      outcome: invocation.status,
+      status: countsAsError(invocation.outcome) ? 500 : 200,
+      outcome: invocation.outcome,
       wallTimeMs: invocation.wallTimeUs / 1000,
     };
   }

@@ -1,7 +1,8 @@
 import type { FieldNode } from "graphql";
 import { addUp, groupBy, type InvocationTotals } from "../traffic/aggregate.js";
-import { type InvocationCell, isErrorStatus } from "../traffic/invocations.js";
+import type { InvocationCell } from "../traffic/invocations.js";
 import type { SecondsBetween } from "../traffic/traffic-record.js";
+import { countsAsError, INVOCATION_STATUS } from "./invocation-status.js";
 import { argumentsOf, fieldsOf, GraphqlQueryError, pickScalars, responseKey } from "./selection.js";
 
 /** Cloudflare's largest `limit` for adaptive datasets. */
@@ -16,7 +17,7 @@ interface CellAt {
 const DIMENSIONS: Record<string, (at: CellAt) => string> = {
   scriptName: (at) => at.script,
   scriptVersion: (at) => at.cell.versionId,
-  status: (at) => at.cell.status,
+  status: (at) => INVOCATION_STATUS[at.cell.outcome],
   datetime: (at) => new Date(at.startMs).toISOString().replace(/\.000Z$/, "Z"),
   datetimeMinute: (at) => new Date(Math.floor(at.startMs / 60_000) * 60_000).toISOString().replace(/\.000Z$/, "Z"),
 };
@@ -46,7 +47,7 @@ export function resolveInvocationsAdaptive(field: FieldNode, variables: Record<s
   const filter = parseFilter(args.filter, path);
   const cells = secondsOf(filter.fromMs, filter.toMs)
     .flatMap(({ script, startMs, cells }) => cells.map((cell) => ({ script, startMs, cell })))
-    .filter(({ script, cell }) => matches(filter.scriptName, script) && matches(filter.scriptVersion, cell.versionId) && matches(filter.status, cell.status));
+    .filter(({ script, cell }) => matches(filter.scriptName, script) && matches(filter.scriptVersion, cell.versionId) && matches(filter.status, INVOCATION_STATUS[cell.outcome]));
 
   const rowFields = fieldsOf(field.selectionSet, path);
   const dimensionNames = rowFields
@@ -58,7 +59,7 @@ export function resolveInvocationsAdaptive(field: FieldNode, variables: Record<s
 
 function answerRow(rowFields: FieldNode[], dimensions: Record<string, string>, cells: InvocationCell[], path: string[]) {
   const totals = addUp(cells);
-  const errors = addUp(cells.filter((cell) => isErrorStatus(cell.status))).estimatedRequests;
+  const errors = addUp(cells.filter((cell) => countsAsError(cell.outcome))).estimatedRequests;
   const row: Record<string, unknown> = {};
   for (const child of rowFields) {
     const name = child.name.value;

@@ -130,6 +130,20 @@ describe("worker probe endpoint", () => {
     );
   });
 
+  it.each([
+    ["loadShed", 500],
+    ["exceededMemory", 500],
+    ["responseStreamDisconnected", 200],
+    ["canceled", 200],
+  ] as const)("answers outcome %s with HTTP %i", async (outcome, status) => {
+    const { sim } = await startFixture();
+    const version = sim.control.addVersion(SCRIPT, { behaviour: { errorRate: 0, clientDisconnectRate: 0, outcomeRates: { [outcome]: 1 } } }).id;
+    sim.control.deployByHand(SCRIPT, [{ version_id: version, percentage: 100 }]);
+    const probe = await fetch(`${sim.controlUrl}/workers/${SCRIPT}/`);
+    expect(probe.status).toBe(status);
+    expect(await probe.json()).toMatchObject({ version, outcome });
+  });
+
   it("answers 404 for a script that does not exist", async () => {
     const { sim } = await startFixture();
     const response = await fetch(`${sim.controlUrl}/workers/nope/`);

@@ -1,16 +1,8 @@
 import { z } from "zod";
 import { type ApiFailure, invalidRequest } from "../api-errors.js";
 import { addUp, groupBy, type InvocationTotals } from "../traffic/aggregate.js";
-import type { InvocationCell, InvocationStatus } from "../traffic/invocations.js";
+import type { InvocationCell } from "../traffic/invocations.js";
 import type { SecondsBetween } from "../traffic/traffic-record.js";
-
-/** What Workers Observability calls each invocation status, in `$workers.outcome`. */
-const OUTCOMES: Record<InvocationStatus, string> = {
-  success: "ok",
-  clientDisconnected: "canceled",
-  scriptThrewException: "exception",
-  exceededResources: "exceededCpu",
-};
 
 interface EventAt {
   script: string;
@@ -23,7 +15,7 @@ const KEYS: Record<string, (event: EventAt) => string> = {
   "$workers.scriptName": (event) => event.script,
   "$metadata.service": (event) => event.script,
   "$workers.scriptVersion.id": (event) => event.cell.versionId,
-  "$workers.outcome": (event) => OUTCOMES[event.cell.status],
+  "$workers.outcome": (event) => event.cell.outcome,
 };
 
 /** Numeric keys a calculation may read, and where their values are recorded (in microseconds). */

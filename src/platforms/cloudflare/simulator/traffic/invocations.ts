@@ -1,23 +1,13 @@
-import type { VersionBehaviour } from "../behaviour.js";
+import { outcomeShares, type VersionBehaviour } from "../behaviour.js";
 import { LogHistogram } from "../../../../core/log-histogram.js";
+import type { Outcome } from "../outcomes.js";
 import { LogNormal } from "./log-normal.js";
 import type { Random } from "./random.js";
 
-/** The `status` dimension of `workersInvocationsAdaptive`, as far as the simulator produces it. */
-export type InvocationStatus = "success" | "clientDisconnected" | "scriptThrewException" | "exceededResources";
-
-/** Statuses counted in `sum.errors`. */
-export function isErrorStatus(status: InvocationStatus): boolean {
-  return status === "scriptThrewException" || status === "exceededResources";
-}
-
-/** Of the failing requests, the share that exceed resources rather than throw. */
-const EXCEEDED_RESOURCES_SHARE = 0.1;
-
-/** The invocations of one version with one status in one second, after sampling. */
+/** The invocations of one version with one outcome in one second, after sampling. */
 export interface InvocationCell {
   versionId: string;
-  status: InvocationStatus;
+  outcome: Outcome;
   /** Requests kept by sampling. */
   sampled: number;
   /** Each kept request stands for this many. */
@@ -28,13 +18,13 @@ export interface InvocationCell {
   cpuTimeUs: LogHistogram;
 }
 
-export function emptyCell(versionId: string, status: InvocationStatus, sampleInterval: number): InvocationCell {
-  return { versionId, status, sampled: 0, sampleInterval, subrequests: 0, wallTimeUs: new LogHistogram(), cpuTimeUs: new LogHistogram() };
+export function emptyCell(versionId: string, outcome: Outcome, sampleInterval: number): InvocationCell {
+  return { versionId, outcome, sampled: 0, sampleInterval, subrequests: 0, wallTimeUs: new LogHistogram(), cpuTimeUs: new LogHistogram() };
 }
 
 /** One simulated request, whole. */
 export interface Invocation {
-  status: InvocationStatus;
+  outcome: Outcome;
   wallTimeUs: number;
   cpuTimeUs: number;
   subrequests: number;
@@ -44,6 +34,7 @@ export interface Invocation {
 export class InvocationModel {
   private readonly wallTimeMs: LogNormal;
   private readonly cpuTimeMs: LogNormal;
+  private readonly shares: [Outcome, number][];
 
   constructor(
     private readonly behaviour: VersionBehaviour,
@@ -51,25 +42,26 @@ export class InvocationModel {
   ) {
     this.wallTimeMs = new LogNormal(behaviour.latencyMs);
     this.cpuTimeMs = new LogNormal(behaviour.cpuMs);
+    this.shares = outcomeShares(behaviour);
   }
 
-  /** How many of `requests` end in each status. */
-  statusCounts(requests: number): Map<InvocationStatus, number> {
-    const { errorRate, clientDisconnectRate } = this.behaviour;
-    const failed = this.random.binomial(requests, errorRate);
-    const exceeded = this.random.binomial(failed, EXCEEDED_RESOURCES_SHARE);
-    const disconnected = this.random.binomial(requests - failed, clientDisconnectRate);
-    return new Map<InvocationStatus, number>([
-      ["success", requests - failed - disconnected],
-      ["clientDisconnected", disconnected],
-      ["scriptThrewException", failed - exceeded],
-      ["exceededResources", exceeded],
-    ]);
+  /** How many of `requests` end with each outcome: a multinomial draw by the behaviour's shares. */
+  outcomeCounts(requests: number): Map<Outcome, number> {
+    const counts = new Map<Outcome, number>();
+    let remaining = requests;
+    let remainingShare = 1;
+    for (const [outcome, share] of this.shares) {
+      const count = remainingShare <= 0 ? 0 : this.random.binomial(remaining, Math.min(1, share / remainingShare));
+      counts.set(outcome, count);
+      remaining -= count;
+      remainingShare -= share;
+    }
+    return counts.set("ok", remaining);
   }
 
-  /** A cell for `count` requests of one status, of which each is kept with probability 1 / sampleInterval. */
-  cell(versionId: string, status: InvocationStatus, count: number, sampleInterval: number): InvocationCell {
-    const cell = emptyCell(versionId, status, sampleInterval);
+  /** A cell for `count` requests of one outcome, of which each is kept with probability 1 / sampleInterval. */
+  cell(versionId: string, outcome: Outcome, count: number, sampleInterval: number): InvocationCell {
+    const cell = emptyCell(versionId, outcome, sampleInterval);
     cell.sampled = this.random.binomial(count, 1 / sampleInterval);
     cell.subrequests = this.random.poisson(cell.sampled * this.behaviour.subrequestsPerRequest);
     for (let i = 0; i < cell.sampled; i++) {
@@ -82,17 +74,19 @@ export class InvocationModel {
   /** One whole request. */
   one(): Invocation {
     return {
-      status: this.oneStatus(),
+      outcome: this.oneOutcome(),
       wallTimeUs: this.wallTimeMs.sample(this.random) * 1000,
       cpuTimeUs: this.cpuTimeMs.sample(this.random) * 1000,
       subrequests: this.random.poisson(this.behaviour.subrequestsPerRequest),
     };
   }
 
-  private oneStatus(): InvocationStatus {
-    if (this.random.next() < this.behaviour.errorRate) {
-      return this.random.next() < EXCEEDED_RESOURCES_SHARE ? "exceededResources" : "scriptThrewException";
+  private oneOutcome(): Outcome {
+    let draw = this.random.next();
+    for (const [outcome, share] of this.shares) {
+      if (draw < share) return outcome;
+      draw -= share;
     }
-    return this.random.next() < this.behaviour.clientDisconnectRate ? "clientDisconnected" : "success";
+    return "ok";
   }
 }

@@ -14,7 +14,7 @@ interface SingleRequest {
 
 /**
  * Turns each whole second of the clock into traffic: the script's rps (a Poisson count) is split
- * between the versions of its live deployment, each version's requests get statuses and timings
+ * between the versions of its live deployment, each version's requests get outcomes and timings
  * from its behaviour, and the result goes into the record as histograms, never request by
  * request. Seconds are generated lazily, up to the moment something reads or changes the state,
  * which is the same as ticking every second but needs no timer and works with any clock.
@@ -69,8 +69,8 @@ export class TrafficGenerator {
       remaining -= requests;
       remainingPercent -= percentage;
       const model = this.modelOf(script, version_id);
-      for (const [status, count] of model.statusCounts(requests)) {
-        if (count > 0) cells.push(model.cell(version_id, status, count, this.sampleInterval));
+      for (const [outcome, count] of model.outcomeCounts(requests)) {
+        if (count > 0) cells.push(model.cell(version_id, outcome, count, this.sampleInterval));
       }
     }
     this.addSinglesTo(cells, script.name, startMs);
@@ -80,10 +80,10 @@ export class TrafficGenerator {
   private addSinglesTo(cells: InvocationCell[], script: string, startMs: number): void {
     for (const single of this.singles) {
       if (single.script !== script || single.atMs < startMs || single.atMs >= startMs + 1000) continue;
-      const { status, wallTimeUs, cpuTimeUs, subrequests } = single.invocation;
-      let cell = cells.find((candidate) => candidate.versionId === single.versionId && candidate.status === status && candidate.sampleInterval === 1);
+      const { outcome, wallTimeUs, cpuTimeUs, subrequests } = single.invocation;
+      let cell = cells.find((candidate) => candidate.versionId === single.versionId && candidate.outcome === outcome && candidate.sampleInterval === 1);
       if (!cell) {
-        cell = emptyCell(single.versionId, status, 1);
+        cell = emptyCell(single.versionId, outcome, 1);
         cells.push(cell);
       }
       cell.sampled += 1;
