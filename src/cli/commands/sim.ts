@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { startCloudflareSimulator } from "../../platforms/cloudflare/simulator/index.js";
+import { type OutcomeRates, startCloudflareSimulator } from "../../platforms/cloudflare/simulator/index.js";
 import { UsageError } from "../exit-codes.js";
 import { parseNumberFlag, parsePortFlag } from "../number-flag.js";
+import { parseOutcomeRatesFlag } from "../outcome-rates-flag.js";
 import { runCommand } from "../run-command.js";
 import { onStopSignal } from "../stop-signal.js";
 
@@ -12,6 +13,8 @@ interface SimCloudflareFlags {
   script: string;
   rps: string;
   candidateErrorRate: string;
+  stableOutcomes?: string;
+  candidateOutcomes?: string;
   lagSeconds: string;
   sampleInterval: string;
 }
@@ -27,6 +30,8 @@ export function registerSimCommand(program: Command): void {
     .option("--script <name>", "the Worker to create", "my-worker")
     .option("--rps <rps>", "requests per second reaching the Worker", "200")
     .option("--candidate-error-rate <rate>", "share of the candidate version's requests that fail, from 0 to 1", "0.001")
+    .option("--stable-outcomes <rates>", "shares of the stable version's requests that end with these outcomes, e.g. responseStreamDisconnected=0.05,exceededMemory=0.01")
+    .option("--candidate-outcomes <rates>", "the same for the candidate version")
     .option("--lag-seconds <seconds>", "how far behind the metrics are: the newest seconds stay invisible to queries", "0")
     .option("--sample-interval <n>", "record one request in n, as Cloudflare's sampling does (1 records all)", "1")
     .action(
@@ -39,6 +44,8 @@ export function registerSimCommand(program: Command): void {
           "a share from 0 to 1 (0.05 means 5%)",
           (n) => n >= 0 && n <= 1,
         );
+        const stableOutcomes = flags.stableOutcomes === undefined ? {} : parseOutcomeRatesFlag("--stable-outcomes", flags.stableOutcomes);
+        const candidateOutcomes = flags.candidateOutcomes === undefined ? {} : parseOutcomeRatesFlag("--candidate-outcomes", flags.candidateOutcomes);
         const lagSeconds = parseNumberFlag("--lag-seconds", flags.lagSeconds, "a number of seconds >= 0", (n) => n >= 0);
         const sampleInterval = parseNumberFlag("--sample-interval", flags.sampleInterval, "a number >= 1", (n) => n >= 1);
         if (flags.token === "") throw new UsageError("--token must not be empty; leave it out to accept any token");
@@ -54,7 +61,10 @@ export function registerSimCommand(program: Command): void {
           const created = simulator.control.createScript({
             script: flags.script,
             rps,
-            versions: [{ message: "stable" }, { message: "candidate", behaviour: { errorRate: candidateErrorRate } }],
+            versions: [
+              { message: "stable", behaviour: { outcomeRates: stableOutcomes } },
+              { message: "candidate", behaviour: { errorRate: candidateErrorRate, outcomeRates: candidateOutcomes } },
+            ],
           });
           const [stable, candidate] = created.versionIds;
           process.stdout.write(
@@ -62,8 +72,8 @@ export function registerSimCommand(program: Command): void {
               `glidepath sim cloudflare: API on ${simulator.url}, control API on ${simulator.controlUrl}`,
               `  account   ${created.accountId}`,
               `  worker    ${created.script} (${rps} requests per second)`,
-              `  stable    ${stable} (serving 100%)`,
-              `  candidate ${candidate} (uploaded, not deployed; error rate ${candidateErrorRate})`,
+              `  stable    ${stable} (serving 100%${outcomesNote(stableOutcomes)})`,
+              `  candidate ${candidate} (uploaded, not deployed; error rate ${candidateErrorRate}${outcomesNote(candidateOutcomes)})`,
               "try:",
               `  CLOUDFLARE_API_TOKEN=${flags.token ?? "anything"} glidepath rollout --platform cloudflare --api-base-url ${simulator.url} \\`,
               `    --account-id ${created.accountId} --worker ${created.script} --candidate-version ${candidate} --stages 10,50,100 --soak 1m`,
@@ -80,4 +90,9 @@ export function registerSimCommand(program: Command): void {
         await simulator.close();
       }),
     );
+}
+
+function outcomesNote(rates: OutcomeRates): string {
+  const entries = Object.entries(rates);
+  return entries.length === 0 ? "" : `; outcomes ${entries.map(([outcome, rate]) => `${outcome}=${rate}`).join(",")}`;
 }

@@ -64,6 +64,44 @@ describe("control API", () => {
     expect(await control(base, "PUT", "/metrics-delivery", { lagSeconds: 90 })).toEqual({ status: 200, body: { lagSeconds: 90, sampleInterval: 1 } });
   });
 
+  it("takes per-outcome rates when creating a script's versions and when changing a behaviour", async () => {
+    const { sim } = await startFixture();
+    const base = sim.controlUrl;
+    const created = await control(base, "POST", "/scripts", {
+      accountId: ACCOUNT_ID,
+      script: "cart",
+      versions: [{ behaviour: { outcomeRates: { responseStreamDisconnected: 0.05 } } }],
+    });
+    const [version] = created.body!.versionIds as string[];
+    const changed = await control(base, "PATCH", `/scripts/cart/versions/${version}/behaviour`, { outcomeRates: { exceededMemory: 0.01 } });
+    expect(changed).toMatchObject({ status: 200, body: { outcomeRates: { responseStreamDisconnected: 0.05, exceededMemory: 0.01 } } });
+    expect(await control(base, "GET", "/scripts/cart")).toMatchObject({
+      body: { versions: [{ behaviour: { outcomeRates: { responseStreamDisconnected: 0.05, exceededMemory: 0.01 } } }] },
+    });
+  });
+
+  it.each([
+    [{ outcomeRates: { streamHiccup: 0.1 } }, /^outcomeRates has no outcome named streamHiccup; the outcomes it takes are canceled, responseStreamDisconnected, /],
+    [{ outcomeRates: { loadShed: 2 } }, /^outcomeRates.loadShed must be between 0 and 1, got 2$/],
+    [{ outcomeRates: { loadShed: 0.6, unknown: 0.6 } }, /^errorRate, clientDisconnectRate and outcomeRates add up to 1.2/],
+    [{ outcomeRates: { loadShed: "often" } }, /^invalid body: outcomeRates.loadShed: /],
+  ])("refuses the behaviour %j with 400 and says why", async (change, message) => {
+    const { sim, versionIds } = await startFixture();
+    const refused = await control(sim.controlUrl, "PATCH", `/scripts/${SCRIPT}/versions/${versionIds[0]}/behaviour`, change);
+    expect(refused).toEqual({ status: 400, body: { error: { message: expect.stringMatching(message) } } });
+  });
+
+  it("refuses a new version with an unknown outcome, naming it", async () => {
+    const { sim } = await startFixture();
+    expect(await control(sim.controlUrl, "POST", "/scripts", { script: "other", versions: [{ behaviour: { outcomeRates: { streamHiccup: 0.1 } } }] })).toEqual({
+      status: 400,
+      body: { error: { message: expect.stringMatching(/^outcomeRates has no outcome named streamHiccup;/) } },
+    });
+    expect(await control(sim.controlUrl, "POST", `/scripts/${SCRIPT}/versions`, { behaviour: { outcomeRates: { streamHiccup: 0.1 } } })).toMatchObject({
+      status: 400,
+    });
+  });
+
   it("injects faults and API latency, and clears them", async () => {
     const { sim, api } = await startFixture();
     const base = sim.controlUrl;

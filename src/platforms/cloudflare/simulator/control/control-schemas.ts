@@ -8,6 +8,8 @@ export const behaviourChangeSchema = z
     latencyMs: quantiles,
     cpuMs: quantiles,
     clientDisconnectRate: z.number(),
+    /** Outcome names are checked with the rest of the behaviour, so that the message can list the known ones. */
+    outcomeRates: z.record(z.string(), z.number()),
     subrequestsPerRequest: z.number(),
   })
   .partial()
