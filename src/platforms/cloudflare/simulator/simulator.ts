@@ -37,6 +37,7 @@ export class CloudflareSimulator implements SimulatorControl, AccountTraffic {
   readonly clock: SimulatorClock;
   readonly state: WorkersState;
   readonly faults = new FaultInjector();
+  readonly retentionSeconds: number;
   private readonly random: Random;
   private readonly record: TrafficRecord;
   private readonly traffic: TrafficGenerator;
@@ -46,7 +47,8 @@ export class CloudflareSimulator implements SimulatorControl, AccountTraffic {
     this.clock = options.clock ?? { now: () => Date.now() };
     this.state = new WorkersState(() => this.clock.now());
     this.random = new Random(options.seed ?? randomInt(2 ** 31));
-    const retentionMs = (options.retentionSeconds ?? 3600) * 1000;
+    this.retentionSeconds = options.retentionSeconds ?? 3600;
+    const retentionMs = this.retentionSeconds * 1000;
     this.record = new TrafficRecord(retentionMs);
     this.traffic = new TrafficGenerator(this.state, this.record, this.random, this.clock.now(), retentionMs);
     this.setMetricsDelivery({ lagSeconds: options.lagSeconds ?? 0, sampleInterval: options.sampleInterval ?? 1 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { behaviour } from "../behaviour.test-support.js";
 import { ACCOUNT_ID, SCRIPT, type SimulatorFixture, startFixture, virtualClock } from "../test-harness.js";
+import { compactDuration } from "./time-range-limits.js";
 
 const BY_VERSION_AND_STATUS = `
 query($accountTag: string!, $scriptName: string!, $start: Time!, $end: Time!) {
@@ -21,7 +22,7 @@ interface Row {
 
 interface Answer {
   data: { viewer: { accounts: { workersInvocationsAdaptive: Row[] }[] } } | null;
-  errors?: { message: string; path?: string[] }[];
+  errors?: { message: string; path?: string[]; extensions?: { code: string } }[];
 }
 
 /** Asks through the real SDK, as Glidepath's GraphQL source does. */
@@ -162,5 +163,54 @@ describe("GraphQL Analytics: workersInvocationsAdaptive", () => {
     expect(success.avg.sampleInterval).toBe(10);
     expect(success.sum.requests % 10).toBe(0);
     expect(totalsByVersion(rows).get(stable)!.requests / (0.7 * 60_000)).toBeCloseTo(1, 1);
+  });
+});
+
+describe("GraphQL Analytics: time range limits", () => {
+  const DAY = 86_400_000;
+  const WEEK = 7 * DAY;
+
+  /** A simulator that keeps eight days of traffic, at a time when none has been generated yet. */
+  async function keepingEightDays() {
+    const clock = virtualClock();
+    const fixture = await startFixture({ clock, retentionSeconds: 8 * 86_400 }, { rps: 10 });
+    return { fixture, now: clock.now() };
+  }
+
+  const quota = (message: string) => ({
+    data: null,
+    errors: [{ message, path: ["viewer", "accounts", "0", "workersInvocationsAdaptive"], extensions: { code: "quota" } }],
+  });
+
+  it("answers a range of one week", async () => {
+    const { fixture, now } = await keepingEightDays();
+    const answer = await ask(fixture, BY_VERSION_AND_STATUS, now - WEEK, now);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.viewer.accounts[0]!.workersInvocationsAdaptive).toEqual([]);
+  });
+
+  it("refuses a range wider than one week, with HTTP 200, no data and a quota error", async () => {
+    const { fixture, now } = await keepingEightDays();
+    const response = await fixture.api("/graphql", {
+      method: "POST",
+      body: JSON.stringify({
+        query: BY_VERSION_AND_STATUS,
+        variables: { accountTag: ACCOUNT_ID, scriptName: SCRIPT, start: new Date(now - WEEK - 1000).toISOString(), end: new Date(now).toISOString() },
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(quota("cannot request a time range wider than 1w"));
+  });
+
+  it("refuses data older than the simulator keeps, in the same way", async () => {
+    const { fixture, clock, start } = await rollingOut();
+    const now = clock.now();
+    expect(now - start).toBeLessThan(3_600_000);
+    expect((await ask(fixture, BY_VERSION_AND_STATUS, now - 3_600_000, now)).errors).toBeUndefined();
+    expect(await ask(fixture, BY_VERSION_AND_STATUS, now - 3_601_000, now)).toEqual(quota("cannot request data older than 1h"));
+  });
+
+  it("writes a limit in weeks, days, hours, minutes and seconds, as Cloudflare does", () => {
+    expect([604_800, 2_678_400, 3600, 90_061, 0].map(compactDuration)).toEqual(["1w", "4w3d", "1h", "1d1h1m1s", "0s"]);
   });
 });

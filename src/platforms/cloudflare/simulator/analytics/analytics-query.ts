@@ -30,7 +30,7 @@ export function answerAnalyticsQuery(request: GraphqlRequest, traffic: AccountTr
     }
     return { data };
   } catch (error) {
-    if (error instanceof GraphqlQueryError) return failed(error.message, "GRAPHQL_VALIDATION_FAILED", error.path);
+    if (error instanceof GraphqlQueryError) return failed(error.message, error.code, error.path);
     if (error instanceof GraphQLError) return failed(error.message, "GRAPHQL_PARSE_FAILED");
     throw error;
   }
@@ -54,7 +54,8 @@ function resolveAccount(accountsField: Parameters<typeof responseKey>[0], variab
   for (const field of fieldsOf(accountsField.selectionSet, ["viewer", "accounts"])) {
     const path = ["viewer", "accounts", "0", field.name.value];
     if (field.name.value !== "workersInvocationsAdaptive") throw new GraphqlQueryError(`unknown field "${field.name.value}"`, path);
-    account[responseKey(field)] = resolveInvocationsAdaptive(field, variables, (fromMs, toMs) => traffic.visibleSeconds(accountTag, fromMs, toMs), path);
+    const limits = { nowMs: traffic.clock.now(), retentionSeconds: traffic.retentionSeconds };
+    account[responseKey(field)] = resolveInvocationsAdaptive(field, variables, (fromMs, toMs) => traffic.visibleSeconds(accountTag, fromMs, toMs), limits, path);
   }
   return account;
 }

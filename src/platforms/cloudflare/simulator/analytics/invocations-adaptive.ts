@@ -4,6 +4,7 @@ import type { InvocationCell } from "../traffic/invocations.js";
 import type { SecondsBetween } from "../traffic/traffic-record.js";
 import { countsAsError, INVOCATION_STATUS } from "./invocation-status.js";
 import { argumentsOf, fieldsOf, GraphqlQueryError, pickScalars, responseKey } from "./selection.js";
+import { checkTimeRange, type TimeRangeLimits } from "./time-range-limits.js";
 
 /** Cloudflare's largest `limit` for adaptive datasets. */
 const MAX_LIMIT = 10_000;
@@ -36,15 +37,17 @@ interface InvocationsFilter {
 /**
  * Answers `workersInvocationsAdaptive(limit, filter)`: the account's invocations in the filter's
  * time range, one row per combination of the dimensions asked for, with sums scaled up by the
- * sample interval (so they are estimates, as Cloudflare's are) and quantiles in microseconds.
+ * sample interval (so they are estimates, as Cloudflare's are) and quantiles in microseconds. A
+ * time range over the limits is refused (see checkTimeRange).
  */
-export function resolveInvocationsAdaptive(field: FieldNode, variables: Record<string, unknown>, secondsOf: SecondsBetween, path: string[]) {
+export function resolveInvocationsAdaptive(field: FieldNode, variables: Record<string, unknown>, secondsOf: SecondsBetween, limits: TimeRangeLimits, path: string[]) {
   const args = argumentsOf(field, variables, ["limit", "filter"], path);
   const limit = args.limit ?? MAX_LIMIT;
   if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw new GraphqlQueryError(`limit must be a whole number from 1 to ${MAX_LIMIT}`, path);
   }
   const filter = parseFilter(args.filter, path);
+  checkTimeRange(filter, limits, path);
   const cells = secondsOf(filter.fromMs, filter.toMs)
     .flatMap(({ script, startMs, cells }) => cells.map((cell) => ({ script, startMs, cell })))
     .filter(({ script, cell }) => matches(filter.scriptName, script) && matches(filter.scriptVersion, cell.versionId) && matches(filter.status, INVOCATION_STATUS[cell.outcome]));

@@ -1,11 +1,13 @@
 import { type FieldNode, Kind, type SelectionSetNode, valueFromASTUntyped } from "graphql";
 
-/** A mistake in a GraphQL query, answered in `errors` with HTTP 200 as Cloudflare's API does. */
+/** A mistake in a GraphQL query, or one over a limit, answered in `errors` with HTTP 200 as Cloudflare's API does. */
 export class GraphqlQueryError extends Error {
   override name = "GraphqlQueryError";
   constructor(
     message: string,
     readonly path: readonly string[],
+    /** `extensions.code` of the error. */
+    readonly code = "GRAPHQL_VALIDATION_FAILED",
   ) {
     super(message);
   }

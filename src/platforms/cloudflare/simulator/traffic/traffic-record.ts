@@ -1,3 +1,4 @@
+import type { SimulatorClock } from "../simulator-control.js";
 import type { InvocationCell } from "./invocations.js";
 
 /** All the invocations of one script in one second. */
@@ -17,8 +18,11 @@ export interface TrafficWindow {
 /** Seconds of traffic starting in [fromMs, toMs). */
 export type SecondsBetween = (fromMs: number, toMs: number) => RecordedSecond[];
 
-/** What the metrics endpoints read: which accounts exist, and the traffic of each that metrics show yet. */
+/** What the metrics endpoints read: which accounts exist, the traffic of each that metrics show yet, and for how long it is kept. */
 export interface AccountTraffic {
+  readonly clock: SimulatorClock;
+  /** How long recorded traffic is kept: a query reaching further back is refused. */
+  readonly retentionSeconds: number;
   hasAccount(accountId: string): boolean;
   /** Seconds of the account's scripts starting in [fromMs, toMs) that the lag no longer hides. */
   visibleSeconds(accountId: string, fromMs: number, toMs: number): RecordedSecond[];
