@@ -68,6 +68,7 @@ export class TrafficGenerator {
       const requests = remainingPercent <= 0 ? 0 : this.random.binomial(remaining, Math.min(1, percentage / remainingPercent));
       remaining -= requests;
       remainingPercent -= percentage;
+      if (requests === 0) continue;
       const model = this.modelOf(script, version_id);
       for (const [outcome, count] of model.outcomeCounts(requests)) {
         if (count > 0) cells.push(model.cell(version_id, outcome, count, this.sampleInterval));
