@@ -9,6 +9,12 @@ import { type LaggingSourceOptions, settledWindow } from "./settled-window.js";
 
 const GRAPHQL_LAG_SECONDS = 60;
 
+/**
+ * The widest range one query may span: Cloudflare refuses a wider one with "cannot request a
+ * time range wider than 1w".
+ */
+const MAX_QUERY_RANGE_MS = 7 * 24 * 3600 * 1000;
+
 export const INVOCATIONS_QUERY = `
 query WorkerInvocationsByVersion($accountTag: string!, $scriptName: string!, $start: Time!, $end: Time!) {
   viewer {
@@ -46,7 +52,8 @@ const graphqlAnswerSchema = z.object({
  * sums are already estimates scaled up from Cloudflare's adaptive sampling: rates use them as
  * they come, and each sample carries the sample interval so a statistical test can weigh the
  * requests actually seen. Its last minute or so is incomplete, so the window stops `lagSeconds`
- * before now.
+ * before now. A window wider than a week is asked for in consecutive parts of at most a week,
+ * whose rows are counted together.
  */
 export class GraphqlAnalyticsSource implements MetricsSource {
   private readonly lagSeconds: number;
@@ -61,7 +68,12 @@ export class GraphqlAnalyticsSource implements MetricsSource {
   }
 
   async query(window: MetricsWindow, versions: string[]): Promise<Map<string, SliSample>> {
-    const { from, to } = settledWindow(window, this.clock.now(), this.lagSeconds, "Cloudflare's GraphQL Analytics API");
+    const settled = settledWindow(window, this.clock.now(), this.lagSeconds, "Cloudflare's GraphQL Analytics API");
+    const rows = await Promise.all(partsOfAtMostAWeek(settled).map((part) => this.rowsIn(part)));
+    return samplesFromInvocationRows(rows.flat(), versions);
+  }
+
+  private async rowsIn({ from, to }: MetricsWindow) {
     const variables = { accountTag: this.api.accountId, scriptName: this.api.worker, start: from.toISOString(), end: to.toISOString() };
     const answer = await this.api.call(`query the Workers analytics of ${this.api.worker}`, graphqlAnswerSchema, (sdk) =>
       sdk.post("/graphql", { body: { query: INVOCATIONS_QUERY, variables } }),
@@ -75,6 +87,15 @@ export class GraphqlAnalyticsSource implements MetricsSource {
     if (accounts.length === 0) {
       throw new PlatformError(`Cloudflare's GraphQL Analytics API shows no account ${this.api.accountId} to this API token: check --account-id and that the token has ${TOKEN_PERMISSIONS}`, false);
     }
-    return samplesFromInvocationRows(accounts.flatMap((account) => account.workersInvocationsAdaptive), versions);
+    return accounts.flatMap((account) => account.workersInvocationsAdaptive);
   }
+}
+
+/** The window cut into consecutive parts, oldest first, none wider than MAX_QUERY_RANGE_MS. */
+function partsOfAtMostAWeek({ from, to }: MetricsWindow): MetricsWindow[] {
+  const parts: MetricsWindow[] = [];
+  for (let start = from.getTime(); start < to.getTime(); start += MAX_QUERY_RANGE_MS) {
+    parts.push({ from: new Date(start), to: new Date(Math.min(start + MAX_QUERY_RANGE_MS, to.getTime())) });
+  }
+  return parts;
 }
