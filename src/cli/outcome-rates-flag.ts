@@ -1,4 +1,4 @@
-import { isOutcome, OUTCOMES, type OutcomeRates } from "../platforms/cloudflare/simulator/index.js";
+import { isOutcome, type OutcomeRates, RATED_OUTCOMES } from "../platforms/cloudflare/simulator/index.js";
 import { UsageError } from "./exit-codes.js";
 
 const EXAMPLE = "responseStreamDisconnected=0.05,exceededMemory=0.01";
@@ -14,7 +14,7 @@ export function parseOutcomeRatesFlag(flag: string, text: string): OutcomeRates 
     const [name = "", rate, ...rest] = part.split("=").map((piece) => piece.trim());
     if (rate === undefined || rest.length > 0) throw new UsageError(`${flag} takes outcome=rate pairs separated by commas, like ${EXAMPLE}; got "${part}"`);
     if (!isOutcome(name) || name === "ok") {
-      const because = name === "ok" ? "ok is the share the other outcomes leave" : `the outcomes are ${OUTCOMES.filter((outcome) => outcome !== "ok").join(", ")}`;
+      const because = name === "ok" ? "ok is the share the other outcomes leave" : `the outcomes are ${RATED_OUTCOMES.join(", ")}`;
       throw new UsageError(`${flag}: "${name}" cannot be given a rate; ${because}`);
     }
     if (Object.hasOwn(rates, name)) throw new UsageError(`${flag} gives ${name} twice`);

@@ -81,10 +81,7 @@ export class ObservabilitySource implements MetricsSource {
     const [tallies, latencies] = await Promise.all([this.talliesByOutcome(settled), this.successLatency(settled)]);
     const samples = new Map<string, SliSample>();
     for (const version of versions) {
-      const counts = countOutcomes(
-        tallies.filter((tally) => tally.version === version),
-        WORKERS_OUTCOME_CLASSES,
-      );
+      const counts = countOutcomes(tallies.filter((tally) => tally.version === version), WORKERS_OUTCOME_CLASSES);
       if (counts) samples.set(version, { ...counts, latencyMs: latencies.get(version) ?? {} });
     }
     return samples;

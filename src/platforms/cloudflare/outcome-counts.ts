@@ -40,6 +40,6 @@ export function countOutcomes(tallies: OutcomeTally[], table: OutcomeTable): Omi
     requests,
     errors,
     ...(sampleInterval > 1 && { sampleInterval }),
-    outcomes: [...outcomes.values()].map(({ outcome, class: outcomeClass, requests: estimated, known }) => ({ outcome, class: outcomeClass, requests: estimated, known })),
+    outcomes: [...outcomes.values()].map(({ kept: _kept, ...count }) => count),
   };
 }

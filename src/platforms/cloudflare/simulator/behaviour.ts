@@ -1,4 +1,4 @@
-import { isOutcome, type Outcome, OUTCOMES } from "./outcomes.js";
+import { isOutcome, type Outcome, RATED_OUTCOMES } from "./outcomes.js";
 
 /** How a simulated Worker version answers: how its requests end and how long they take. */
 export interface Quantiles {
@@ -47,14 +47,14 @@ export const DEFAULT_BEHAVIOUR: VersionBehaviour = {
 /** Of the failures errorRate makes, the share that exceed the CPU limit rather than throw. */
 const EXCEEDED_CPU_SHARE = 0.1;
 
-/** The share of all the version's requests that ends with each outcome, in the order of OUTCOMES, but ok: it takes what they leave. */
+/** Each outcome of RATED_OUTCOMES with the share of all the version's requests that end with it; ok takes what they leave. */
 export function outcomeShares({ errorRate, clientDisconnectRate, outcomeRates }: VersionBehaviour): [Outcome, number][] {
   const fromRates: OutcomeRates = {
     exception: errorRate * (1 - EXCEEDED_CPU_SHARE),
     exceededCpu: errorRate * EXCEEDED_CPU_SHARE,
     canceled: clientDisconnectRate * (1 - errorRate),
   };
-  return OUTCOMES.filter((outcome) => outcome !== "ok").map((outcome) => [outcome, (fromRates[outcome] ?? 0) + (outcomeRates[outcome] ?? 0)]);
+  return RATED_OUTCOMES.map((outcome) => [outcome, (fromRates[outcome] ?? 0) + (outcomeRates[outcome] ?? 0)]);
 }
 
 /** A full behaviour from a partial one, or a message saying which field is out of range. */
@@ -90,7 +90,7 @@ function outcomeRatesProblem(behaviour: VersionBehaviour): string | undefined {
   const names = Object.keys(behaviour.outcomeRates);
   const unknown = names.filter((name) => !isOutcome(name));
   if (unknown.length > 0) {
-    return `outcomeRates has no outcome named ${unknown.join(", ")}; the outcomes it takes are ${OUTCOMES.filter((outcome) => outcome !== "ok").join(", ")}`;
+    return `outcomeRates has no outcome named ${unknown.join(", ")}; the outcomes it takes are ${RATED_OUTCOMES.join(", ")}`;
   }
   if (names.includes("ok")) return "outcomeRates cannot set ok: ok is the share the other outcomes leave";
   for (const [name, rate] of Object.entries(behaviour.outcomeRates)) {

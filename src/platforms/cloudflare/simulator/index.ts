@@ -4,7 +4,7 @@ export type { BehaviourChange, OutcomeRates, Quantiles, VersionBehaviour } from 
 export { ControlError } from "./control-error.js";
 export type { Fault, FaultStatus } from "./faults.js";
 export type { DeploymentVersion } from "./model.js";
-export { isOutcome, type Outcome, OUTCOMES } from "./outcomes.js";
+export { isOutcome, type Outcome, OUTCOMES, RATED_OUTCOMES } from "./outcomes.js";
 export { type RunningSimulator, type StartSimulatorOptions, startCloudflareSimulator } from "./server.js";
 export type { SimulatorOptions } from "./simulator.js";
 export type {

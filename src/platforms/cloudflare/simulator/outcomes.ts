@@ -18,6 +18,9 @@ export const OUTCOMES = [
 
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** The outcomes a version's rates can name: ok takes the share the others leave. */
+export const RATED_OUTCOMES = OUTCOMES.filter((outcome): outcome is Exclude<Outcome, "ok"> => outcome !== "ok");
+
 export function isOutcome(name: string): name is Outcome {
   return (OUTCOMES as readonly string[]).includes(name);
 }
