@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Check } from "../src/core/check.js";
 import { BUILTIN_PLANS } from "../src/core/builtin-plans.js";
+import type { Plan } from "../src/core/plan.js";
 import { isSettled, type Release } from "../src/core/release.js";
 import { Engine } from "../src/engine/engine.js";
 import { connectCloudflare, type MetricsSourceName } from "../src/platforms/cloudflare/connect.js";
@@ -20,6 +21,7 @@ import { VirtualClock } from "./support/virtual-clock.js";
 const TOKEN = "verdicts-token";
 const WORKER = "storefront";
 const STANDARD = BUILTIN_PLANS.standard!;
+const FAST = BUILTIN_PLANS.fast!;
 
 let database: OpenDatabase;
 beforeAll(async () => {
@@ -33,6 +35,7 @@ afterEach(async () => {
 });
 
 interface Rollout {
+  plan?: Plan;
   rps: number;
   stable: BehaviourChange;
   candidate: BehaviourChange;
@@ -47,9 +50,11 @@ interface Rollout {
 let releases = 0;
 
 /** Runs one release to its end, pass by pass on a virtual clock, and returns it with its stored checks. */
-async function rollOut({ rps, stable, candidate, metrics = "graphql", sampleInterval = 1, turnsAfterSeconds, turnsInto }: Rollout) {
+async function rollOut({ plan = STANDARD, rps, stable, candidate, metrics = "graphql", sampleInterval = 1, turnsAfterSeconds, turnsInto }: Rollout) {
   const clock = new VirtualClock(Date.parse("2026-12-01T09:00:00Z"));
-  const sim = await startCloudflareSimulator({ token: TOKEN, clock, seed: 11, lagSeconds: 60, sampleInterval });
+  // As late as the source expects: GraphQL's data settles in about a minute, Workers Logs' in half of one.
+  const lagSeconds = metrics === "graphql" ? 60 : 30;
+  const sim = await startCloudflareSimulator({ token: TOKEN, clock, seed: 11, lagSeconds, sampleInterval });
   simulators.push(sim);
   const { accountId, versionIds } = sim.control.createScript({
     script: WORKER,
@@ -65,7 +70,7 @@ async function rollOut({ rps, stable, candidate, metrics = "graphql", sampleInte
     target: { platform: "cloudflare", config: {} },
     stable: stableId,
     candidate: candidateId,
-    plan: STANDARD,
+    plan,
     autoStart: true,
   });
   const startedAt = clock.now();
@@ -88,7 +93,7 @@ async function rollOut({ rps, stable, candidate, metrics = "graphql", sampleInte
 const last = (checks: Check[]) => checks.at(-1)!;
 const sequentialErrors = (check: Check) => check.results.find((result) => result.slo.sli === "error_rate" && result.evidence)!;
 
-describe("verdicts on Cloudflare's metrics, with the standard plan", () => {
+describe("verdicts on Cloudflare's metrics, with the built-in plans", () => {
   it("promotes an A/A release on metrics that keep 1% of the requests, judging only once enough were kept", async () => {
     const same = { errorRate: 0.005, latencyMs: { p50: 40, p99: 250 } };
     const { release, checks } = await rollOut({ rps: 2000, stable: same, candidate: same, sampleInterval: 100 });
@@ -98,12 +103,32 @@ describe("verdicts on Cloudflare's metrics, with the standard plan", () => {
     const firstVerdict = checks.find((check) => check.verdict !== "insufficient_data")!;
     const kept = (check: Check) => check.samples.candidate!.requests / check.samples.candidate!.sampleInterval!;
     // The first checks wait for kept requests, and say so with both numbers; then the p99 guardrail waits for 500 of them.
-    expect(held[1]!.note).toMatch(/^\S+ served about [\d,]+ requests, \d+ of them kept by the source's sampling in the window; a verdict needs 100 each$/);
-    expect(held.some((check) => /^latency_p99 needs 500 requests per version to judge; .* kept by the source's sampling$/.test(check.note!))).toBe(true);
+    expect(held[1]!.note).toMatch(/^\S+ served about [\d,]+ requests, \d+ of them kept by the source's sampling in the window; a verdict needs 100 each; /);
+    expect(held.some((check) => /^latency_p99 needs 500 requests per version to judge; .* kept by the source's sampling; /.test(check.note!))).toBe(true);
     expect(firstVerdict.samples.candidate!.sampleInterval).toBeCloseTo(100, 0);
     expect(kept(firstVerdict)).toBeGreaterThanOrEqual(500);
     expect(checks.filter((check) => check.verdict === "fail")).toEqual([]);
   });
+
+  it.each(["graphql", "observability"] as const)(
+    "promotes a streaming Worker whose visitors leave mid-stream from both versions alike, on %s, and says what it left out",
+    async (metrics) => {
+      const streaming = { errorRate: 0.005, latencyMs: { p50: 40, p99: 250 }, outcomeRates: { responseStreamDisconnected: 0.05 } };
+      const { release, checks, candidateId } = await rollOut({ plan: FAST, rps: 200, stable: streaming, candidate: streaming, metrics });
+
+      expect(release.state).toBe("succeeded");
+      expect(checks.filter((check) => check.verdict === "fail")).toEqual([]);
+      const verdict = checks.find((check) => check.verdict === "pass")!;
+      const candidate = verdict.samples.candidate!;
+      const disconnected = candidate.outcomes!.find((outcome) => outcome.outcome === "responseStreamDisconnected")!;
+      expect(disconnected).toMatchObject({ class: "not_counted", known: true });
+      // About 5% of the candidate's requests, none of them in its requests or errors.
+      expect(disconnected.requests / (candidate.requests + disconnected.requests)).toBeGreaterThan(0.03);
+      expect(candidate.errors / candidate.requests).toBeLessThan(0.02);
+      expect(verdict.note).toContain(`${candidateId}: `);
+      expect(verdict.note).toMatch(new RegExp(`not counted as the client's doing \\(${Math.round(disconnected.requests).toLocaleString("en-US")} responseStreamDisconnected[,)]`));
+    },
+  );
 
   it("rolls back a x10 error regression at 10 requests a second before minRequests is reached, on the sequential test's evidence", async () => {
     const { release, checks } = await rollOut({
