@@ -69,6 +69,7 @@ describe("glidepath sim cloudflare", () => {
     [["--candidate-outcomes", "loadShed=0.6,unknown=0.6"], "--candidate-outcomes: the rates add up to 1.2; they can add up to 1 at most"],
     [["--script", "My Worker"], 'script name "My Worker" must be lower-case letters'],
     [["--sample-interval", "0.5"], '--sample-interval must be a number >= 1, got "0.5"'],
+    [["--retention-seconds", "0"], '--retention-seconds must be a number of seconds > 0, got "0"'],
   ])("refuses %j as a usage error", async (args, message) => {
     const sim = runSim(["--port", "0", ...args]);
     await sim.finished;

@@ -16,6 +16,7 @@ interface SimCloudflareFlags {
   stableOutcomes?: string;
   candidateOutcomes?: string;
   lagSeconds: string;
+  retentionSeconds: string;
   sampleInterval: string;
 }
 
@@ -33,6 +34,7 @@ export function registerSimCommand(program: Command): void {
     .option("--stable-outcomes <rates>", "shares of the stable version's requests that end with these outcomes, e.g. responseStreamDisconnected=0.05,exceededMemory=0.01")
     .option("--candidate-outcomes <rates>", "the same for the candidate version")
     .option("--lag-seconds <seconds>", "how far behind the metrics are: the newest seconds stay invisible to queries", "0")
+    .option("--retention-seconds <seconds>", "how long traffic is kept for metrics queries; GraphQL refuses a range starting earlier", "3600")
     .option("--sample-interval <n>", "record one request in n, as Cloudflare's sampling does (1 records all)", "1")
     .action(
       runCommand(async (flags: SimCloudflareFlags) => {
@@ -47,6 +49,7 @@ export function registerSimCommand(program: Command): void {
         const stableOutcomes = flags.stableOutcomes === undefined ? {} : parseOutcomeRatesFlag("--stable-outcomes", flags.stableOutcomes);
         const candidateOutcomes = flags.candidateOutcomes === undefined ? {} : parseOutcomeRatesFlag("--candidate-outcomes", flags.candidateOutcomes);
         const lagSeconds = parseNumberFlag("--lag-seconds", flags.lagSeconds, "a number of seconds >= 0", (n) => n >= 0);
+        const retentionSeconds = parseNumberFlag("--retention-seconds", flags.retentionSeconds, "a number of seconds > 0", (n) => n > 0);
         const sampleInterval = parseNumberFlag("--sample-interval", flags.sampleInterval, "a number >= 1", (n) => n >= 1);
         if (flags.token === "") throw new UsageError("--token must not be empty; leave it out to accept any token");
 
@@ -54,6 +57,7 @@ export function registerSimCommand(program: Command): void {
           host: flags.host,
           port,
           lagSeconds,
+          retentionSeconds,
           sampleInterval,
           ...(flags.token === undefined ? {} : { token: flags.token }),
         });
