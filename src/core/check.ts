@@ -154,8 +154,10 @@ function outcomesText(version: string, sample: SliSample | undefined): string | 
   return parts.length === 0 ? null : `${version}: ${parts.join(", ")}`;
 }
 
+const COUNT_FORMAT = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
 function formatCount(count: number): string {
-  return Math.round(count).toLocaleString("en-US");
+  return COUNT_FORMAT.format(Math.round(count));
 }
 
 function measuredValues(slo: Slo, candidate: Side, stable: Side | null) {

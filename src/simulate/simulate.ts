@@ -106,10 +106,10 @@ interface Tally extends ReleaseOutcome {
   excessBad: number;
 }
 
-/** Four times the plan's planned soak plus an hour: far past when any healthy release ends. */
+/** Twice the plan's planned soak plus an hour: far past when any healthy release ends. */
 function horizonMsFor(plan: Plan): number {
   const plannedSeconds = plan.stages.reduce((sum, stage) => sum + stage.soakSeconds, 0);
-  return (4 * plannedSeconds + 3600) * 1000;
+  return (2 * plannedSeconds + 3600) * 1000;
 }
 
 /** Slice lengths to try, longest first: fewer slices draw fewer random numbers. */
