@@ -37,6 +37,11 @@ export interface Release {
   stageStartedAt: number | null;
   /** Soak time served at the current stage: only time watched by checks with metrics at hand counts. */
   soakServedSeconds: number;
+  /**
+   * Set when a driver took the release over from one that stopped (a restart, another replica):
+   * no soak is credited again until one of its own checks has passed.
+   */
+  soakAwaitsPass: boolean;
   lastCheckAt: number | null;
   lastVerdict: Verdict | null;
   consecutiveFailures: number;
@@ -115,6 +120,7 @@ export function createRelease(fields: NewRelease, now: number, { autoStart = fal
     stageIndex: -1,
     stageStartedAt: null,
     soakServedSeconds: 0,
+    soakAwaitsPass: false,
     lastCheckAt: null,
     lastVerdict: null,
     consecutiveFailures: 0,

@@ -383,6 +383,35 @@ describe("insufficient data", () => {
   });
 });
 
+describe("a driver that took the release over", () => {
+  const resumedCheck = (drive: Drive, measurement: ReturnType<typeof HEALTHY>) => {
+    drive.wait(drive.interval);
+    drive.send({ type: "measured", window: checkWindow(drive.release, drive.now), samples: measurement, resumed: true });
+  };
+
+  it("credits no soak for the time since the check before it, and none until one of its checks passes", () => {
+    const drive = new Drive().checks(3, HEALTHY);
+    expect(drive.release.soakServedSeconds).toBe(180);
+
+    resumedCheck(drive, THIN());
+    expect(drive.release).toMatchObject({ soakServedSeconds: 180, soakAwaitsPass: true });
+    drive.check(THIN());
+    expect(drive.release.soakServedSeconds).toBe(180);
+    drive.check(HEALTHY());
+    expect(drive.release).toMatchObject({ soakServedSeconds: 180, soakAwaitsPass: false });
+    drive.check(HEALTHY());
+    expect(drive.release.soakServedSeconds).toBe(240);
+  });
+
+  it("keeps the soak served before it: a stage still needs its whole soak watched", () => {
+    const drive = new Drive().checks(4, HEALTHY);
+    resumedCheck(drive, HEALTHY());
+    expect(drive.stageIndex).toBe(0);
+    drive.checks(1, HEALTHY);
+    expect(drive.stageIndex).toBe(1);
+  });
+});
+
 describe("metrics unavailable", () => {
   it("with hold, stops the soak clock and keeps the split", () => {
     const drive = new Drive().checks(2, HEALTHY);

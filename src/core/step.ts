@@ -23,8 +23,12 @@ export type Input =
   | { type: "preflight_skipped" }
   /** The plan's preflight probes of the candidate ran, before any traffic moved. */
   | { type: "preflight_done"; results: ProbeResult[] }
-  /** The engine measured the check window: samples per version, or null when the metrics source failed. */
-  | { type: "measured"; window: { from: number; to: number }; samples: ReadonlyMap<string, SliSample> | null; error?: string }
+  /**
+   * The engine measured the check window: samples per version, or null when the metrics source
+   * failed. `resumed` when this driver did not make the release's previous check: it restarted or
+   * took the release over, so the time since that check went unwatched.
+   */
+  | { type: "measured"; window: { from: number; to: number }; samples: ReadonlyMap<string, SliSample> | null; error?: string; resumed?: boolean }
   | { type: "drift"; expected: Split; actual: Split }
   /** The platform refused in a way no retry can fix. */
   | { type: "platform_failed"; reason: string }
@@ -62,7 +66,7 @@ export function step(release: Release, input: Input, now: number): StepResult {
       break;
     case "measured":
       if (release.state !== "running" && release.state !== "awaiting_approval") return { ok: true, release, events: [] };
-      transition.measured(input.window, input.samples, input.error);
+      transition.measured(input.window, input.samples, input.error, input.resumed ?? false);
       break;
     case "drift":
       if (release.state !== "running" && release.state !== "awaiting_approval") return { ok: true, release, events: [] };
@@ -138,8 +142,9 @@ class Transition {
     this.finish("rolled_back", `preflight failed before any traffic moved: ${described.join("; ")}`);
   }
 
-  measured(window: { from: number; to: number }, samples: ReadonlyMap<string, SliSample> | null, error?: string) {
+  measured(window: { from: number; to: number }, samples: ReadonlyMap<string, SliSample> | null, error: string | undefined, resumed: boolean) {
     const { policy } = this.release.plan;
+    if (resumed) this.release = { ...this.release, soakAwaitsPass: true };
     if (samples === null) {
       const message = error ?? "the metrics source did not answer";
       this.emit({ type: "metrics_unavailable", error: message, action: policy.onMetricsUnavailable });
@@ -170,6 +175,7 @@ class Transition {
       ...this.release,
       evidence,
       soakServedSeconds: this.release.soakServedSeconds + this.creditedSoakSeconds(),
+      soakAwaitsPass: this.release.soakAwaitsPass && check.verdict !== "pass",
       lastCheckAt: this.now,
       lastVerdict: check.verdict,
       nextRunAt: this.now + this.intervalMs,
@@ -180,10 +186,13 @@ class Transition {
   }
 
   /**
-   * Soak time watched since the last check. A gap of more than two intervals means the engine
-   * was away, and none of it counts: a soak resumed after a crash keeps what it had left.
+   * Soak time watched since the last check. Nothing counts while a driver that took the release
+   * over awaits its first passing check, so a soak resumed after a crash keeps what it had left
+   * and never what the engine was away; nor does a gap of more than two intervals (a driver too
+   * busy or too slow to watch).
    */
   private creditedSoakSeconds(): number {
+    if (this.release.soakAwaitsPass) return 0;
     const gap = this.now - (this.release.lastCheckAt ?? this.now);
     return gap > 0 && gap <= 2 * this.intervalMs ? gap / 1000 : 0;
   }

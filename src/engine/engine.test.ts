@@ -282,6 +282,28 @@ describe("Engine", () => {
     expect(firstStage).toHaveLength(6);
   });
 
+  it("credits no soak for the time it was down, even back within a check interval, until a check of its own has passed", async () => {
+    const h = await harness(() => both(healthy, healthy));
+    const created = await release(h.engine);
+    const crashed = new AbortController();
+    h.metrics.answer = ({ index }) => {
+      if (index === 2) crashed.abort();
+      return both(healthy, healthy);
+    };
+    await h.engine.run(created.id, crashed.signal);
+    expect((await h.store.get(created.id))!.release).toMatchObject({ stageIndex: 0, soakServedSeconds: 180 });
+
+    // Back 30 s later, with the next check due within the interval; its first check has too little data to pass.
+    h.clock.advance(30_000);
+    h.metrics.answer = ({ index }) => (index === 3 ? both(healthy, { ...healthy, requests: 10 }) : both(healthy, healthy));
+    const finished = await h.restartEngine().run(created.id);
+
+    expect(finished.state).toBe("succeeded");
+    const firstStage = (await h.store.checks(created.id)).filter((check) => check.stageIndex === 0);
+    // 180 s before the crash; nothing for the thin check nor the passing one after it; then 60 s a check.
+    expect(firstStage.map((check) => check.verdict)).toEqual(["pass", "pass", "pass", "insufficient_data", "pass", "pass", "pass"]);
+  });
+
   it("cancels on command and puts 100% back on stable", async () => {
     const h = await harness(async ({ index }) => {
       if (index === 1) await h.engine.command(created.id, { type: "cancel" }, "alice");

@@ -65,6 +65,12 @@ const UNREACHABLE_PAUSE_MS = 30_000;
 export class Engine extends EventEmitter<EngineEvents> {
   private readonly wakers = new Map<string, AbortController>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * Per release, the lastCheckAt this engine itself last stored: when the release's differs, the
+   * previous check was made by another driver (or by this process before it restarted), and the
+   * time since was not watched.
+   */
+  private readonly watchedUntil = new Map<string, number | null>();
 
   constructor(private readonly options: EngineOptions) {
     super();
@@ -200,10 +206,14 @@ export class Engine extends EventEmitter<EngineEvents> {
         () => metrics.query({ from: new Date(window.from), to: new Date(window.to) }, [release.stable, release.candidate]),
         { clock: this.options.clock, attempts: METRICS_ATTEMPTS },
       );
-      return { type: "measured", window, samples };
+      return { type: "measured", window, samples, ...this.resumption(release) };
     } catch (error) {
-      return { type: "measured", window, samples: null, error: (error as Error).message };
+      return { type: "measured", window, samples: null, error: (error as Error).message, ...this.resumption(release) };
     }
+  }
+
+  private resumption(release: Release): { resumed?: true } {
+    return this.watchedUntil.get(release.id) === release.lastCheckAt ? {} : { resumed: true };
   }
 
   /** Probes the candidate, reachable by override but without traffic, before the first stage. */
@@ -301,6 +311,8 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   private async save(stored: StoredRelease, next: Release, events: ReleaseEventDraft[]): Promise<StoredRelease> {
     const saved = await this.options.store.save(stored, next, events);
+    if (isTerminal(saved.release.state)) this.watchedUntil.delete(next.id);
+    else this.watchedUntil.set(next.id, saved.release.lastCheckAt);
     for (const event of events) this.emit("event", next.id, event);
     // Settling may come with no event, when the final split was already in place.
     if (isSettled(saved.release) && !isSettled(stored.release)) this.emit("settled", next.id, saved.release);

@@ -42,6 +42,7 @@ export const releases = pgTable(
     stageIndex: integer("stage_index").notNull(),
     stageStartedAt: moment("stage_started_at"),
     soakServedSeconds: doublePrecision("soak_served_seconds").notNull(),
+    soakAwaitsPass: boolean("soak_awaits_pass").notNull().default(false),
     lastCheckAt: moment("last_check_at"),
     lastVerdict: text("last_verdict"),
     consecutiveFailures: integer("consecutive_failures").notNull(),

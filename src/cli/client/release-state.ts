@@ -26,6 +26,7 @@ export function releaseFromDetail(detail: ReleaseDetail): Release {
     stageIndex: detail.stage?.index ?? -1,
     stageStartedAt: null,
     soakServedSeconds: detail.soakServedSeconds,
+    soakAwaitsPass: false,
     lastCheckAt: lastCheck?.at ?? null,
     lastVerdict: lastCheck?.verdict ?? null,
     consecutiveFailures: detail.consecutiveFailures,

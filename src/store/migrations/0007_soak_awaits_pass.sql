@@ -1,0 +1,1 @@
+ALTER TABLE "releases" ADD COLUMN "soak_awaits_pass" boolean DEFAULT false NOT NULL;
