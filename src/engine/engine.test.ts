@@ -352,15 +352,17 @@ describe("Engine", () => {
     await expect(release(h.engine)).rejects.toThrow(/live split is v1=70% v2=30%, not 100% on the stable version v1/);
   });
 
-  it("keeps trying to roll back while the proxy admin API is down, and finishes once it is back", async () => {
+  it("keeps trying to roll back while the proxy admin API is down, once a second, and finishes once it is back", async () => {
     const h = await harness(({ index }) => both(healthy, index >= 1 ? erroring : healthy), { closesProxyItself: true });
     const created = await release(h.engine);
     let retries = 0;
+    const delays: number[] = [];
     const adminPort = h.proxy.adminAddress.port;
     const stateFile = join(mkdtempSync(join(tmpdir(), "glidepath-engine-")), "split.json");
     let restarted: ProxyHandle | undefined;
-    h.engine.on("retry", () => {
+    h.engine.on("retry", (_id, _message, delayMs) => {
       retries++;
+      delays.push(delayMs);
       if (retries === 8) {
         void startProxy({
           listen: { host: "127.0.0.1", port: 0 },
@@ -386,6 +388,8 @@ describe("Engine", () => {
 
     expect(finished.state).toBe("rolled_back");
     expect(retries).toBeGreaterThanOrEqual(8);
+    // A fixed short interval, not a back-off: the rollback lands within about a second of the platform's return.
+    expect(new Set(delays)).toEqual(new Set([1000]));
     expect(restarted?.currentSplit().split).toEqual([{ version: "v1", percent: 100 }]);
   });
 });

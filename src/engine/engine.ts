@@ -14,7 +14,7 @@ import {
 import { formatSplit, splitAt, splitsEqual, type Split } from "../core/split.js";
 import { step, type Command, type Input, type StepResult } from "../core/step.js";
 import { PlatformError, type PlatformConnection } from "../platforms/types.js";
-import { ActiveReleaseExists, RevisionConflict, type ReleaseOwnership, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
+import { ActiveReleaseExists, LeaseLost, RevisionConflict, type ReleaseOwnership, type ReleaseStore, type StoredRelease } from "../store/release-store.js";
 import type { Clock } from "../support/clock.js";
 import { runProbes } from "./preflight.js";
 import { withRetry } from "./retry.js";
@@ -44,6 +44,15 @@ export interface CreateOptions {
   ownership?: ReleaseOwnership;
 }
 
+/**
+ * The lease a pass runs under, when replicas share the database (see Scheduler): every write of
+ * the pass, to the store or to the platform, first makes sure the lease is still this owner's, so
+ * a replica that stalled past its lease never acts on a release another one now drives.
+ */
+export interface Lease {
+  owner: string;
+}
+
 /** Thrown for requests the engine refuses: bad versions, a split already in flight, a wrong state. */
 export class ReleaseRefused extends Error {
   override name = "ReleaseRefused";
@@ -55,6 +64,8 @@ const CREATE_ATTEMPTS = 3;
 const METRICS_ATTEMPTS = 2;
 /** How long to wait before trying again when the platform stayed unreachable through every retry. */
 const UNREACHABLE_PAUSE_MS = 30_000;
+/** How often a release that has ended asks for the platform's return, to land its final split within about a second of it. */
+const FINAL_SPLIT_PROBE_MS = 1000;
 
 /**
  * Drives releases: a level-triggered reconciler. Each wake-up loads the release, makes the
@@ -143,16 +154,16 @@ export class Engine extends EventEmitter<EngineEvents> {
    * for, then runs what is due, and again, so that a new stage's split or a final split lands in
    * the same pass. Returns the release once nothing is due now.
    */
-  async pass(releaseId: string, signal?: AbortSignal): Promise<Release> {
-    let { release } = await this.reconcile(await this.load(releaseId), signal);
+  async pass(releaseId: string, signal?: AbortSignal, lease?: Lease): Promise<Release> {
+    let { release } = await this.reconcile(await this.load(releaseId), signal, lease);
     for (;;) {
       const due = release.nextRunAt !== null && release.nextRunAt <= this.options.clock.now();
       if (isTerminal(release.state) || !due || signal?.aborted) return release;
-      await this.advance(releaseId, await this.nextInput(release));
+      await this.advance(releaseId, await this.nextInput(release, lease), undefined, lease);
       const after = await this.load(releaseId);
       // Most checks change nothing the platform serves: only a new split, or an end, needs reconciling.
       const splitChanged = !splitsEqual(desiredSplit(after.release), desiredSplit(release));
-      release = splitChanged || isTerminal(after.release.state) ? (await this.reconcile(after, signal)).release : after.release;
+      release = splitChanged || isTerminal(after.release.state) ? (await this.reconcile(after, signal, lease)).release : after.release;
     }
   }
 
@@ -161,16 +172,18 @@ export class Engine extends EventEmitter<EngineEvents> {
    * in flight; after anything else the release is due again in 30 s, so a rollback keeps trying.
    * Returns the release as it now is.
    */
-  async recover(releaseId: string, error: unknown): Promise<Release> {
+  async recover(releaseId: string, error: unknown, lease?: Lease): Promise<Release> {
     const { release } = await this.load(releaseId);
     if (error instanceof PlatformError && !error.retryable && !isTerminal(release.state)) {
-      await this.advance(releaseId, { type: "platform_failed", reason: error.message });
+      await this.advance(releaseId, { type: "platform_failed", reason: error.message }, undefined, lease);
       return (await this.load(releaseId)).release;
     }
     if (error instanceof PlatformError) this.emit("retry", releaseId, error.message, UNREACHABLE_PAUSE_MS);
     const until = this.options.clock.now() + UNREACHABLE_PAUSE_MS;
-    const postponed = await this.update(releaseId, (latest) =>
-      latest.nextRunAt === null ? undefined : { release: { ...latest, nextRunAt: Math.max(latest.nextRunAt, until) }, events: [] },
+    const postponed = await this.update(
+      releaseId,
+      (latest) => (latest.nextRunAt === null ? undefined : { release: { ...latest, nextRunAt: Math.max(latest.nextRunAt, until) }, events: [] }),
+      lease,
     );
     return postponed.release;
   }
@@ -196,8 +209,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     return withRetry(() => target.currentSplit(), { clock: this.options.clock, attempts: RECONCILE_ATTEMPTS });
   }
 
-  private async nextInput(release: Release): Promise<Input> {
-    if (release.state === "pending") return this.preflight(release);
+  private async nextInput(release: Release, lease: Lease | undefined): Promise<Input> {
+    if (release.state === "pending") return this.preflight(release, lease);
     const now = this.options.clock.now();
     const window = checkWindow(release, now);
     const { metrics } = this.options.connect(release);
@@ -217,23 +230,39 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   /** Probes the candidate, reachable by override but without traffic, before the first stage. */
-  private async preflight(release: Release): Promise<Input> {
+  private async preflight(release: Release, lease: Lease | undefined): Promise<Input> {
     const probes = release.plan.preflight ?? [];
     if (probes.length === 0) return { type: "preflight_skipped" };
     const { target } = this.options.connect(release);
     const retry = { clock: this.options.clock, attempts: RECONCILE_ATTEMPTS };
+    await this.assertLeaseHeld(release.id, lease);
     await withRetry(() => target.prepareOverride(release.stable, release.candidate, splitNote(release)), retry);
     return { type: "preflight_done", results: await runProbes(probes, target.overrideHeaders(release.candidate)) };
   }
 
   /** Runs one input through the state machine and stores the result. */
-  private async advance(releaseId: string, input: Input, adjust = (release: Release) => release): Promise<StepResult> {
+  private async advance(releaseId: string, input: Input, adjust = (release: Release) => release, lease?: Lease): Promise<StepResult> {
     let result!: StepResult;
-    await this.update(releaseId, (release) => {
-      result = step(release, input, this.options.clock.now());
-      return result.ok && result.events.length > 0 ? { release: adjust(result.release), events: result.events } : undefined;
-    });
+    await this.update(
+      releaseId,
+      (release) => {
+        result = step(release, input, this.options.clock.now());
+        return result.ok && result.events.length > 0 ? { release: adjust(result.release), events: result.events } : undefined;
+      },
+      lease,
+    );
     return result;
+  }
+
+  /** Throws LeaseLost unless the pass's lease is still its owner's: checked before every platform write. */
+  private async assertLeaseHeld(releaseId: string, lease: Lease | undefined): Promise<void> {
+    if (lease && !(await this.options.store.holdsLease(releaseId, this.fence(lease)))) {
+      throw new LeaseLost(`release ${releaseId} is no longer leased to ${lease.owner}`);
+    }
+  }
+
+  private fence(lease: Lease) {
+    return { owner: lease.owner, now: this.options.clock.now() };
   }
 
   /**
@@ -243,7 +272,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * release that has ended always gets its final split: a rollback never gives up while the
    * platform is reachable.
    */
-  private async reconcile(stored: StoredRelease, signal?: AbortSignal): Promise<StoredRelease> {
+  private async reconcile(stored: StoredRelease, signal: AbortSignal | undefined, lease: Lease | undefined): Promise<StoredRelease> {
     const { release } = stored;
     const { target } = this.options.connect(release);
     const ending = isTerminal(release.state);
@@ -251,40 +280,46 @@ export class Engine extends EventEmitter<EngineEvents> {
       clock: this.options.clock,
       signal,
       attempts: ending ? Number.POSITIVE_INFINITY : RECONCILE_ATTEMPTS,
+      ...(ending && { fixedDelayMs: FINAL_SPLIT_PROBE_MS }),
       onRetry: (error: Error, delayMs: number) => this.emit("retry", release.id, error.message, delayMs),
     };
     const desired = desiredSplit(release);
-    if (ending && release.appliedSplit && splitsEqual(release.appliedSplit, desired)) return this.recordApplied(stored, desired, false);
+    if (ending && release.appliedSplit && splitsEqual(release.appliedSplit, desired)) return this.recordApplied(stored, desired, false, lease);
     if (release.state === "paused") return stored;
 
     const actual = await withRetry(() => target.currentSplit(), retry);
-    if (splitsEqual(actual, desired)) return this.recordApplied(stored, desired, false);
+    if (splitsEqual(actual, desired)) return this.recordApplied(stored, desired, false, lease);
 
     const ownWriteMissing = release.appliedSplit !== null && splitsEqual(actual, release.appliedSplit);
     if (!ending && !ownWriteMissing) {
-      await this.advance(release.id, { type: "drift", expected: desired, actual });
+      await this.advance(release.id, { type: "drift", expected: desired, actual }, undefined, lease);
       return this.load(release.id);
     }
+    await this.assertLeaseHeld(release.id, lease);
     await withRetry(() => target.applySplit(desired, splitNote(release)), retry);
     const confirmed = await withRetry(() => target.currentSplit(), retry);
     if (!splitsEqual(confirmed, desired)) {
       throw new Error(`the platform accepted ${formatSplit(desired)} but serves ${formatSplit(confirmed)}`);
     }
-    return this.recordApplied(stored, desired, true);
+    return this.recordApplied(stored, desired, true, lease);
   }
 
   /** Records a split confirmed on the platform; when it is the final split of a release that has ended, the release is settled. */
-  private recordApplied(stored: StoredRelease, split: Split, announce: boolean): Promise<StoredRelease> {
+  private recordApplied(stored: StoredRelease, split: Split, announce: boolean, lease: Lease | undefined): Promise<StoredRelease> {
     const settles = (release: Release) => isTerminal(release.state) && release.nextRunAt !== null && splitsEqual(desiredSplit(release), split);
     const recorded = (release: Release) => release.appliedSplit !== null && splitsEqual(release.appliedSplit, split);
     if (recorded(stored.release) && !settles(stored.release)) return Promise.resolve(stored);
-    return this.update(stored.release.id, (release) => {
-      if (recorded(release) && !settles(release)) return undefined;
-      const events: ReleaseEventDraft[] = announce
-        ? [{ type: "split_applied", split, note: splitNote(release), at: this.options.clock.now(), actor: ENGINE_ACTOR }]
-        : [];
-      return { release: { ...release, appliedSplit: split, ...(settles(release) && { nextRunAt: null }) }, events };
-    });
+    return this.update(
+      stored.release.id,
+      (release) => {
+        if (recorded(release) && !settles(release)) return undefined;
+        const events: ReleaseEventDraft[] = announce
+          ? [{ type: "split_applied", split, note: splitNote(release), at: this.options.clock.now(), actor: ENGINE_ACTOR }]
+          : [];
+        return { release: { ...release, appliedSplit: split, ...(settles(release) && { nextRunAt: null }) }, events };
+      },
+      lease,
+    );
   }
 
   /**
@@ -294,6 +329,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private update(
     releaseId: string,
     change: (release: Release) => { release: Release; events: ReleaseEventDraft[] } | undefined,
+    lease?: Lease,
   ): Promise<StoredRelease> {
     return this.exclusively(releaseId, async () => {
       for (;;) {
@@ -301,7 +337,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         const changed = change(stored.release);
         if (!changed) return stored;
         try {
-          return await this.save(stored, changed.release, changed.events);
+          return await this.save(stored, changed.release, changed.events, lease);
         } catch (error) {
           if (!(error instanceof RevisionConflict)) throw error;
         }
@@ -309,8 +345,8 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
   }
 
-  private async save(stored: StoredRelease, next: Release, events: ReleaseEventDraft[]): Promise<StoredRelease> {
-    const saved = await this.options.store.save(stored, next, events);
+  private async save(stored: StoredRelease, next: Release, events: ReleaseEventDraft[], lease: Lease | undefined): Promise<StoredRelease> {
+    const saved = await this.options.store.save(stored, next, events, lease && this.fence(lease));
     if (isTerminal(saved.release.state)) this.watchedUntil.delete(next.id);
     else this.watchedUntil.set(next.id, saved.release.lastCheckAt);
     for (const event of events) this.emit("event", next.id, event);

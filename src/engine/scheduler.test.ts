@@ -7,7 +7,7 @@ import { proxyWithTwoVersions, stopEverything, type TestProxy } from "../platfor
 import { PlatformError, type DeploymentTarget, type MetricsSource, type PlatformConnection } from "../platforms/types.js";
 import type { OpenDatabase } from "../store/database.js";
 import { openMemoryDatabase } from "../store/memory-database.test-support.js";
-import { ReleaseStore } from "../store/release-store.js";
+import { LeaseLost, ReleaseStore } from "../store/release-store.js";
 import { BACKENDS, open, removeFreshDatabases } from "../store/store.test-support.js";
 import { VirtualClock } from "../../test/support/virtual-clock.js";
 import { Engine } from "./engine.js";
@@ -65,8 +65,14 @@ async function freshStore(database?: OpenDatabase): Promise<ReleaseStore> {
   return new ReleaseStore(opened.db);
 }
 
+/**
+ * The leases outlast virtual time's jumps: a replica that sleeps moves the shared clock by a
+ * check interval at once, which in real time would never lapse a lease in the middle of a pass.
+ */
+const LEASE_MS = 120_000;
+
 function startScheduler(engine: Engine, store: ReleaseStore, clock: VirtualClock, owner = "replica-1") {
-  const scheduler = new Scheduler({ engine, store, clock, owner });
+  const scheduler = new Scheduler({ engine, store, clock, owner, leaseMs: LEASE_MS });
   const wakes: WakeUp[] = [];
   const errors: { error: unknown; releaseId: string | undefined }[] = [];
   scheduler.on("wake", (wake) => wakes.push(wake));
@@ -263,5 +269,41 @@ describe("Schedulers on two replicas sharing PostgreSQL", () => {
       expect(wakes.length).toBeGreaterThan(0);
       expect(errors).toEqual([]);
     }
+  });
+});
+
+describe("Fencing: a replica that lost its lease", () => {
+  it("writes nothing, neither the release nor the platform's split, once another replica holds the lease", async () => {
+    const store = await freshStore();
+    const clock = new VirtualClock();
+    const target = new MemoryTarget();
+    const engine = new Engine({ store, clock, connect: () => ({ target, metrics }) });
+    const created = await create(engine, "fenced", {});
+    const [claimedByA] = await store.claimDue({ owner: "replica-a", now: clock.now(), leaseMs: 1000, limit: 1 });
+    expect(claimedByA?.release.id).toBe(created.id);
+
+    // Replica A stalls past its lease (a SIGSTOP, a long pause); replica B takes the release over.
+    clock.advance(2000);
+    expect(await store.claimDue({ owner: "replica-b", now: clock.now(), leaseMs: 1000, limit: 1 })).toHaveLength(1);
+    const before = await store.get(created.id);
+
+    await expect(engine.pass(created.id, undefined, { owner: "replica-a" })).rejects.toBeInstanceOf(LeaseLost);
+    expect(target.applied).toEqual([]);
+    expect(await store.get(created.id)).toEqual(before);
+
+    const driven = await engine.pass(created.id, undefined, { owner: "replica-b" });
+    expect(driven.stageIndex).toBe(0);
+    expect(target.applied).toEqual(["v1=90% v2=10%"]);
+  });
+
+  it("cannot store a step either, even one that touches no platform", async () => {
+    const store = await freshStore();
+    const clock = new VirtualClock();
+    const created = await create(new Engine({ store, clock, connect: () => ({ target: new MemoryTarget(), metrics }) }), "fenced-save", {});
+    await store.claimDue({ owner: "replica-a", now: clock.now(), leaseMs: 1000, limit: 1 });
+    const stored = (await store.get(created.id))!;
+    clock.advance(1000);
+    await expect(store.save(stored, { ...stored.release, reason: "stale" }, [], { owner: "replica-a", now: clock.now() })).rejects.toBeInstanceOf(LeaseLost);
+    expect((await store.get(created.id))!.revision).toBe(stored.revision);
   });
 });

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { PlatformError } from "../platforms/types.js";
-import type { ReleaseStore } from "../store/release-store.js";
+import { LeaseLost, type ReleaseStore } from "../store/release-store.js";
 import type { Clock } from "../support/clock.js";
 import type { Engine } from "./engine.js";
 
@@ -10,13 +10,18 @@ export interface SchedulerOptions {
   clock: Clock;
   /** Who holds the leases: unique per replica (e.g. host and pid). */
   owner: string;
-  /** How long a lease lasts; it is renewed every third of that while a pass runs. */
+  /**
+   * How long a lease lasts: how long a release waits for another replica when the one driving it
+   * dies. It is renewed every third of that while a pass runs. 4 s by default.
+   */
   leaseMs?: number;
   /** How often to look for releases that another replica created or woke. */
   pollIntervalMs?: number;
   /** How many releases this replica drives at once. */
   concurrency?: number;
 }
+
+export const DEFAULT_LEASE_MS = 4000;
 
 /** One pass over a release: when it was due and how late the pass began. */
 export interface WakeUp {
@@ -63,7 +68,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private sleepingUntil = Number.POSITIVE_INFINITY;
   private loop: Promise<void> | undefined;
 
-  constructor({ engine, store, clock, owner, leaseMs = 30_000, pollIntervalMs = 1000, concurrency = 64 }: SchedulerOptions) {
+  constructor({ engine, store, clock, owner, leaseMs = DEFAULT_LEASE_MS, pollIntervalMs = 1000, concurrency = 64 }: SchedulerOptions) {
     super();
     this.engine = engine;
     this.store = store;
@@ -152,13 +157,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   private async runPass(releaseId: string, dueAt: number, signal: AbortSignal): Promise<number | null> {
     const startedAt = this.clock.now();
     this.emit("wake", { releaseId, dueAt, startedAt, lagMs: startedAt - dueAt });
+    const lease = { owner: this.owner };
     try {
-      return (await this.engine.pass(releaseId, signal)).nextRunAt;
+      return (await this.engine.pass(releaseId, signal, lease)).nextRunAt;
     } catch (error) {
       // Stopped, or the lease is gone: whoever drives the release next starts afresh.
-      if (signal.aborted) return null;
+      if (signal.aborted || error instanceof LeaseLost) return null;
       if (!(error instanceof PlatformError)) this.report(error, releaseId);
-      const recovered = await this.engine.recover(releaseId, error).catch((unrecovered: unknown) => this.report(unrecovered, releaseId));
+      const recovered = await this.engine.recover(releaseId, error, lease).catch((unrecovered: unknown) => this.report(unrecovered, releaseId));
       return recovered?.nextRunAt ?? null;
     } finally {
       await this.store.releaseLease(releaseId, this.owner).catch((error: unknown) => this.report(error, releaseId));

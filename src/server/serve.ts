@@ -18,6 +18,8 @@ export interface ServeSettings {
   /** A dashboard build to serve instead of the one in dist/web. */
   dashboardDir?: string;
   bootstrap: BootstrapSettings;
+  /** How long a replica holds a release it drives (see Scheduler); 4 s by default. */
+  leaseMs?: number;
   clock?: Clock;
 }
 
@@ -42,7 +44,15 @@ export async function serve(settings: ServeSettings): Promise<Serving | Error> {
   if (database instanceof Error) return database;
   let server: RunningServer;
   try {
-    server = await startServer({ database, clock, secretKey, address: settings.address, publicUrl: settings.publicUrl, dashboardDir: settings.dashboardDir });
+    server = await startServer({
+      database,
+      clock,
+      secretKey,
+      address: settings.address,
+      publicUrl: settings.publicUrl,
+      dashboardDir: settings.dashboardDir,
+      leaseMs: settings.leaseMs,
+    });
   } catch (error) {
     await database.close();
     return error as Error;

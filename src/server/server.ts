@@ -33,6 +33,8 @@ export interface ServerOptions {
   dashboardDir?: string;
   /** Where the server reports what goes wrong in the background; standard error by default. */
   log?: (line: string) => void;
+  /** How long a replica holds a release it drives (see Scheduler). */
+  leaseMs?: number;
 }
 
 export interface RunningServer {
@@ -65,7 +67,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     nudge: () => scheduler.nudge(),
   };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const scheduler = new Scheduler({ engine, store: releaseStore, clock: options.clock, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}` });
+  const scheduler = new Scheduler({
+    engine,
+    store: releaseStore,
+    clock: options.clock,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    leaseMs: options.leaseMs,
+  });
   scheduler.on("wake", ({ lagMs }) => metrics.wakeUpLag.observe(lagMs / 1000));
   scheduler.on("error", (error, releaseId) => log(`release ${releaseId ?? "(none)"}: ${(error as Error).message ?? String(error)}; it will be tried again`));
   engine.on("retry", (releaseId, message, delayMs) => log(`release ${releaseId}: ${message}; retrying in ${Math.ceil(delayMs / 1000)} s`));

@@ -41,6 +41,20 @@ export class RevisionConflict extends Error {
   override name = "RevisionConflict";
 }
 
+/**
+ * A write made under a lease (see claimDue) that the lease no longer covers: it expired or
+ * another replica holds it now. Nothing was written; the driver must stop acting on the release.
+ */
+export class LeaseLost extends Error {
+  override name = "LeaseLost";
+}
+
+/** A lease a write must still hold: its owner, at the writer's time `now`. */
+export interface Fence {
+  owner: string;
+  now: number;
+}
+
 /** Releases, their checks and their append-only events. The only place that writes them. */
 export class ReleaseStore {
   constructor(private readonly db: Database) {}
@@ -87,18 +101,27 @@ export class ReleaseStore {
    * Writes the release and the events that explain the change in one transaction, if nobody
    * else wrote it since `revision`; otherwise throws RevisionConflict and writes nothing.
    */
-  async save(stored: StoredRelease, next: Release, newEvents: ReleaseEventDraft[]): Promise<StoredRelease> {
+  async save(stored: StoredRelease, next: Release, newEvents: ReleaseEventDraft[], fence?: Fence): Promise<StoredRelease> {
     const revision = stored.revision + 1;
     await this.db.transaction(async (tx) => {
       const updated = await tx
         .update(releases)
         .set({ ...toRow(next), revision })
-        .where(and(eq(releases.id, next.id), eq(releases.revision, stored.revision)))
+        .where(and(eq(releases.id, next.id), eq(releases.revision, stored.revision), fence && heldBy(fence)))
         .returning({ id: releases.id });
-      if (updated.length === 0) throw new RevisionConflict(`release ${next.id} was changed by someone else; try again`);
+      if (updated.length === 0) {
+        if (fence && !(await this.holdsLease(next.id, fence, tx))) throw new LeaseLost(`release ${next.id} is no longer leased to ${fence.owner}`);
+        throw new RevisionConflict(`release ${next.id} was changed by someone else; try again`);
+      }
       await insertEvents(tx, next.id, newEvents);
     });
     return { release: next, revision };
+  }
+
+  /** Whether the fence's owner still holds the release's lease at its time. */
+  async holdsLease(id: string, fence: Fence, db: Pick<Database, "select"> = this.db): Promise<boolean> {
+    const held = await db.select({ id: releases.id }).from(releases).where(and(eq(releases.id, id), heldBy(fence)));
+    return held.length > 0;
   }
 
   /**
@@ -152,7 +175,7 @@ export class ReleaseStore {
     const renewed = await this.db
       .update(releases)
       .set({ leaseExpiresAt: new Date(now + leaseMs) })
-      .where(and(eq(releases.id, id), eq(releases.leaseOwner, owner), gt(releases.leaseExpiresAt, new Date(now))))
+      .where(and(eq(releases.id, id), heldBy({ owner, now })))
       .returning({ id: releases.id });
     return renewed.length > 0;
   }
@@ -220,6 +243,10 @@ async function insertEvents(tx: Transaction, releaseId: string, drafts: ReleaseE
       })),
     );
   }
+}
+
+function heldBy({ owner, now }: Fence) {
+  return and(eq(releases.leaseOwner, owner), gt(releases.leaseExpiresAt, new Date(now)));
 }
 
 const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));

@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { parseDuration } from "../../core/duration.js";
 import { serve } from "../../server/serve.js";
 import { parsePortFlag } from "../number-flag.js";
 import { runCommand } from "../run-command.js";
@@ -10,6 +11,7 @@ interface ServeFlags {
   host: string;
   dataDir: string;
   publicUrl?: string;
+  lease: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -20,6 +22,11 @@ export function registerServeCommand(program: Command): void {
     .option("--host <host>", "address to listen on; 0.0.0.0 for every interface", "127.0.0.1")
     .option("--data-dir <dir>", "where the embedded database and the secret key file live", ".glidepath")
     .addOption(new Option("--public-url <url>", "the address people use to reach the server, for links in notifications").env("GLIDEPATH_PUBLIC_URL"))
+    .addOption(
+      new Option("--lease <duration>", "how long a replica holds a release it drives; another takes it over this long after the first dies")
+        .env("GLIDEPATH_LEASE")
+        .default("4s"),
+    )
     .addHelpText(
       "after",
       `
@@ -34,7 +41,12 @@ Environment:
     .action(
       runCommand(async (flags: ServeFlags) => {
         const env = process.env;
+        const leaseSeconds = parseDuration(flags.lease);
+        if (leaseSeconds instanceof Error || !(leaseSeconds >= 1 && leaseSeconds <= 600)) {
+          throw new UsageError(`--lease must be a duration from 1s to 10m, like 4s or 30s (got "${flags.lease}")`);
+        }
         const serving = await serve({
+          leaseMs: leaseSeconds * 1000,
           address: { host: flags.host, port: parsePortFlag("--port", flags.port) },
           dataDir: flags.dataDir,
           databaseUrl: env.DATABASE_URL || undefined,
