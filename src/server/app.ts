@@ -2,6 +2,8 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { pingDatabase } from "../store/database.js";
+import { describeDatabaseError, isQueryError } from "../store/database-errors.js";
+import { OUTAGE_RETRY_AFTER_SECONDS } from "./database-outage.js";
 import { mountApiDocs } from "./api-docs.js";
 import { authenticate, resolveTeam } from "./auth/authenticate.js";
 import type { ServerEnv, Services } from "./context.js";
@@ -44,7 +46,12 @@ export function createApp(services: Services, { dashboardDir }: { dashboardDir?:
   mountSetupPage(app);
   app.get("/healthz", async (c) => {
     const failure = await pingDatabase(services.db);
-    return failure ? c.json({ status: "unavailable", error: failure.message }, 503) : c.json({ status: "ok" }, 200);
+    if (!failure) {
+      await services.outage.check();
+      return c.json({ status: "ok" }, 200);
+    }
+    services.outage.failed(failure);
+    return c.json({ status: "unavailable", error: failure.message }, 503);
   });
   app.get("/metrics", async (c) => {
     const { registry } = services.metrics;
@@ -59,7 +66,13 @@ export function createApp(services: Services, { dashboardDir }: { dashboardDir?:
       const problem = new HttpProblem(error.status === 413 ? 413 : 400, "invalid_request", error.message || "the request is malformed");
       return c.json(problem.body(), problem.status);
     }
-    console.error(`glidepath serve: ${c.req.method} ${c.req.path} failed:`, error);
+    if (services.outage.failed(error)) {
+      const problem = new HttpProblem(503, "unavailable", "the database does not answer; try again in a few seconds");
+      return c.json(problem.body(), problem.status, { "retry-after": String(OUTAGE_RETRY_AFTER_SECONDS) });
+    }
+    // A failed query's stack starts with its message, parameters and all: log the driver's words instead.
+    const detail = error instanceof Error && !isQueryError(error) ? (error.stack ?? error.message) : describeDatabaseError(error);
+    services.log(`${c.req.method} ${c.req.path} failed: ${detail}`);
     return c.json({ error: { code: "internal", message: "the server failed on this request; it is logged" } }, 500);
   });
   return app;

@@ -7,6 +7,7 @@ import type { ReleaseStore } from "../store/release-store.js";
 import type { Role } from "./auth/roles.js";
 import type { SecretBox } from "./auth/secret-box.js";
 import type { LoginLimiter } from "./auth/login-limiter.js";
+import type { DatabaseOutage } from "./database-outage.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { PlatformConnector } from "./platform-connections.js";
 
@@ -37,6 +38,10 @@ export interface Services {
   publicUrl: string;
   /** Tells the release scheduler that something may be due now. */
   nudge(): void;
+  /** Whether the database is out of reach; said once per outage, not per failed request. */
+  outage: DatabaseOutage;
+  /** Where the server reports what goes wrong in the background: one line each. */
+  log(line: string): void;
 }
 
 export interface ServerEnv {

@@ -12,10 +12,10 @@ export async function sweep(identities: IdentityStore, teamReleases: TeamRelease
   await identities.deleteExpiredSessions(new Date(now));
 }
 
-/** Sweeps every hour until the returned function is called. */
-export function startHousekeeping(identities: IdentityStore, teamReleases: TeamReleases, clock: Clock, log: (line: string) => void): () => void {
+/** Sweeps every hour until the returned function is called; a sweep that fails goes to `onError` and is tried again next hour. */
+export function startHousekeeping(identities: IdentityStore, teamReleases: TeamReleases, clock: Clock, onError: (error: unknown) => void): () => void {
   const timer = setInterval(() => {
-    sweep(identities, teamReleases, clock.now()).catch((error: unknown) => log(`housekeeping: ${(error as Error).message}`));
+    sweep(identities, teamReleases, clock.now()).catch(onError);
   }, EVERY_MS);
   timer.unref();
   return () => clearInterval(timer);

@@ -21,6 +21,8 @@ import type { Services } from "./context.js";
 import { ServerMetrics } from "./metrics.js";
 import { Outbox } from "./outbox.js";
 import { createPlatformConnector } from "./platform-connections.js";
+import { DatabaseOutage } from "./database-outage.js";
+import { describeDatabaseError } from "../store/database-errors.js";
 
 export interface ServerOptions {
   database: OpenDatabase;
@@ -52,6 +54,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const metrics = new ServerMetrics(() => releaseStore.countByState());
   const platforms = createPlatformConnector(db, secrets, metrics);
   const engine = new Engine({ store: releaseStore, clock: options.clock, connect: platforms });
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const outage = new DatabaseOutage(db, options.clock, log);
   const services: Services = {
     db,
     clock: options.clock,
@@ -65,8 +69,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     publicUrl: "",
     nudge: () => scheduler.nudge(),
+    outage,
+    log,
   };
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // A failure the database's outage explains is told once, by the outage; no line ever holds a query's parameters.
+  const logUnlessOutage = (describe: (message: string) => string) => (error: unknown) => {
+    if (!outage.failed(error)) log(describe(describeDatabaseError(error)));
+  };
   const scheduler = new Scheduler({
     engine,
     store: releaseStore,
@@ -75,7 +84,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     leaseMs: options.leaseMs,
   });
   scheduler.on("wake", ({ lagMs }) => metrics.wakeUpLag.observe(lagMs / 1000));
-  scheduler.on("error", (error, releaseId) => log(`release ${releaseId ?? "(none)"}: ${(error as Error).message ?? String(error)}; it will be tried again`));
+  scheduler.on("error", (error, releaseId) => logUnlessOutage((message) => `release ${releaseId ?? "(none)"}: ${message}; it will be tried again`)(error));
   engine.on("retry", (releaseId, message, delayMs) => log(`release ${releaseId}: ${message}; retrying in ${Math.ceil(delayMs / 1000)} s`));
   engine.on("event", (_releaseId, event) => {
     if (event.type === "check_completed") metrics.checks.inc({ verdict: event.check.verdict });
@@ -92,20 +101,26 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clock: options.clock,
     metrics: services.metrics,
     publicUrl: services.publicUrl,
-    log: (message, error) => log(`notifications: ${message}: ${(error as Error).message ?? String(error)}`),
+    log: (message, error) => logUnlessOutage((cause) => `notifications: ${message}: ${cause}`)(error),
   });
   engine.on("event", (_releaseId, event) => {
     if (NOTIFYING_EVENTS.has(event.type)) outbox.nudge();
   });
   outbox.start();
   scheduler.start();
-  const stopHousekeeping = startHousekeeping(services.identities, new TeamReleases(db), options.clock, log);
+  const stopHousekeeping = startHousekeeping(
+    services.identities,
+    new TeamReleases(db),
+    options.clock,
+    logUnlessOutage((message) => `housekeeping: ${message}`),
+  );
   return {
     url,
     app,
     services,
     close: async () => {
       stopHousekeeping();
+      outage.stop();
       await closeServer(server);
       await scheduler.stop();
       await outbox.stop();

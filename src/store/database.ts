@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { describeDatabaseError } from "./database-errors.js";
 import { openEmbeddedPostgres } from "./embedded-postgres.js";
 import { openServerPostgres } from "./server-postgres.js";
 import type * as schema from "./schema.js";
@@ -42,6 +43,6 @@ export async function pingDatabase(db: Database): Promise<Error | undefined> {
     await db.execute(sql`select 1`);
     return undefined;
   } catch (error) {
-    return new Error(`the database does not answer: ${(error as Error).message}`);
+    return new Error(`the database does not answer: ${describeDatabaseError(error)}`, { cause: error });
   }
 }
