@@ -19,20 +19,20 @@ interface ReportInput {
   runs: number;
   regressionRuns: number;
   seed: number;
+  /** The simulations' time, summed over the cells: on one core. */
   seconds: number;
-  workers: number;
   cells: CellResult[];
   goals: SettingGoals[];
 }
 
 /** docs/detection.md: what was simulated, the goals as computed, then the headline settings in full. */
-export function markdown({ plan, runs, regressionRuns, seed, seconds, workers, cells, goals }: ReportInput): string {
+export function markdown({ plan, runs, regressionRuns, seed, seconds, cells, goals }: ReportInput): string {
   const lines = [
     "# Detection benchmark",
     "",
     `Written by \`npm run bench:detection\` (bench/detection/run.ts): \`glidepath simulate\` of the \`${plan.name}\` plan over a grid of`,
     `${cells.length} scenarios, ${runs} releases per policy in each A/A scenario and ${regressionRuns} in each other one, seed ${seed},`,
-    `in ${formatDuration(Math.round(seconds))} on ${workers} processes.`,
+    `in ${formatDuration(Math.round(seconds))} of one core's time.`,
     "The model and the policies are described in [simulate.md](simulate.md); every cell is in",
     "[detection/results.json](detection/results.json).",
     "",

@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { BUILTIN_PLANS } from "../../src/core/builtin-plans.js";
@@ -21,6 +21,11 @@ import type { Task, TaskResult } from "./worker.js";
  * BENCH_ONLY=<text> simulates only the settings whose name contains the text, and
  * BENCH_SCENARIOS=<name,name> only those scenarios (e.g. "A/A"); either prints the report
  * without touching docs/, for a quick look.
+ *
+ * Each finished cell is appended to a cache file under bench/detection/.cache (one per plan, seed
+ * and run counts), and a run finds there the cells an interrupted one finished: the whole grid
+ * takes hours, and can be stopped and started again. BENCH_FRESH=1 clears the cache first, as a
+ * change to the code under test must.
  */
 
 const runs = positiveInteger("BENCH_RUNS", process.env.BENCH_RUNS ?? "2000");
@@ -41,6 +46,8 @@ function positiveInteger(name: string, text: string): number {
 
 const DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));
+const CACHE_DIR = fileURLToPath(new URL("./.cache/", import.meta.url));
+const CACHE = `${CACHE_DIR}cells-${planName}-seed${seed}-runs${runs}-${regressionRuns}.jsonl`;
 
 const settings = SETTINGS.map((setting, index) => ({ setting, index })).filter(({ setting }) => only === undefined || settingName(setting).includes(only));
 if (settings.length === 0) throw new Error(`BENCH_ONLY=${only} matches no setting; names look like "${settingName(SETTINGS[0]!)}"`);
@@ -51,15 +58,29 @@ const tasks: Task[] = settings.flatMap(({ index: setting }) =>
 );
 const partial = only !== undefined || scenarioNames !== undefined;
 
+if (process.env.BENCH_FRESH === "1") rmSync(CACHE, { force: true });
+mkdirSync(CACHE_DIR, { recursive: true });
+const taskKey = (task: Pick<Task, "setting" | "regression">) => `${task.setting}:${task.regression}`;
+const cached = new Map(
+  (existsSync(CACHE) ? readFileSync(CACHE, "utf8").split("\n").filter(Boolean) : []).map((line) => {
+    const result = JSON.parse(line) as TaskResult;
+    return [taskKey(result.task), result] as const;
+  }),
+);
+const pending = tasks.filter((task) => !cached.has(taskKey(task)));
+if (pending.length < tasks.length) process.stderr.write(`${tasks.length - pending.length} scenarios found in ${CACHE}\n`);
+
 const startedAt = performance.now();
-const results = await runAll(tasks, Math.min(workers, tasks.length));
-const seconds = (performance.now() - startedAt) / 1000;
+const fresh = pending.length === 0 ? [] : await runAll(pending, Math.min(workers, pending.length), (result) => appendFileSync(CACHE, `${JSON.stringify(result)}\n`));
+const wallSeconds = (performance.now() - startedAt) / 1000;
+const results = [...tasks.flatMap((task) => cached.get(taskKey(task)) ?? []), ...fresh];
+const seconds = results.reduce((sum, result) => sum + result.seconds, 0);
 
 const cells: CellResult[] = results.map(({ task, policies }) => ({ setting: SETTINGS[task.setting]!, regression: REGRESSIONS[task.regression]!, policies }));
 cells.sort((a, b) => SETTINGS.indexOf(a.setting) - SETTINGS.indexOf(b.setting) || REGRESSIONS.indexOf(a.regression) - REGRESSIONS.indexOf(b.regression));
 const goals = judgeGoals(cells);
-const text = markdown({ plan, runs, regressionRuns, seed, seconds, workers, cells, goals });
-const summary = `${tasks.length} scenarios x ${POLICY_NAMES.length} policies x ${runs} runs on ${workers} processes in ${seconds.toFixed(0)} s`;
+const text = markdown({ plan, runs, regressionRuns, seed, seconds, cells, goals });
+const summary = `${tasks.length} scenarios x ${POLICY_NAMES.length} policies (${pending.length} simulated now) on ${workers} processes in ${wallSeconds.toFixed(0)} s`;
 
 if (partial) {
   process.stdout.write(`${text}\n${summary}\n`);
@@ -71,8 +92,8 @@ if (partial) {
   console.log(`${summary}; wrote docs/detection.md and docs/detection/results.json`);
 }
 
-/** Simulates every task across `count` child processes, reporting progress on stderr. */
-function runAll(all: Task[], count: number): Promise<TaskResult[]> {
+/** Simulates every task across `count` child processes, handing each result to `onResult` as it comes, with progress on stderr. */
+function runAll(all: Task[], count: number, onResult: (result: TaskResult) => void): Promise<TaskResult[]> {
   const queue = [...all];
   const done: TaskResult[] = [];
   return new Promise((resolve, reject) => {
@@ -85,6 +106,7 @@ function runAll(all: Task[], count: number): Promise<TaskResult[]> {
       };
       child.on("message", (result: TaskResult) => {
         done.push(result);
+        onResult(result);
         process.stderr.write(`\r${done.length}/${all.length} scenarios simulated`);
         if (done.length === all.length) {
           process.stderr.write("\n");
