@@ -98,7 +98,8 @@ export function evaluateCheck(context: CheckContext, samples: ReadonlyMap<string
   // Thin data passes nothing, but a sequential rejection is valid at any count. With enough
   // requests, a failing SLO fails the check even when another cannot be measured: a missing
   // signal must not hide a measured regression.
-  const results = thinNote === null ? judged : judged.map((result) => (result.evidence && result.verdict === "fail" ? result : { ...result, verdict: holdBack(result.verdict) }));
+  const stands = (result: SloResult) => thinNote === null || (result.evidence !== undefined && result.verdict === "fail");
+  const results = judged.map((result) => (stands(result) ? result : { ...result, verdict: holdBack(result.verdict) }));
   const verdicts = results.map((result) => result.verdict);
   const verdict: Verdict =
     sequentialRejection || (thinNote === null && verdicts.includes("fail"))
