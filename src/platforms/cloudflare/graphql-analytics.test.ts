@@ -64,6 +64,20 @@ describe("GraphqlAnalyticsSource (against a stub)", () => {
     expect(error.retryable).toBe(false);
   });
 
+  it("fails with GraphQL's own message when the query is refused with HTTP 400, as Cloudflare's error docs list", async () => {
+    const { source } = await sourceAnswering({ data: null, errors: [{ message: "cannot request data older than 2678400s", path: ["viewer"] }] }, 400);
+    const error = await platformError(source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"]));
+    expect(error.message).toContain("cannot request data older than 2678400s");
+    expect(error.retryable).toBe(false);
+  });
+
+  it("tries again later when the token's query budget is spent", async () => {
+    const { source } = await sourceAnswering({ data: null, errors: [{ message: "rate limiter budget depleted, try again after 5 minutes", path: [] }] }, 429);
+    const error = await platformError(source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"]));
+    expect(error.message).toBe("Cloudflare is rate limiting this API token (429 rate limiter budget depleted, try again after 5 minutes)");
+    expect(error.retryable).toBe(true);
+  });
+
   it("names the permission when the token cannot see the analytics", async () => {
     const { source } = await sourceAnswering({ data: null, errors: [{ message: "does not have access to the path" }] });
     const error = await platformError(source.query({ from: at("03:00:00"), to: at("03:05:00") }, ["v1"]));

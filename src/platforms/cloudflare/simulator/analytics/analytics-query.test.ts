@@ -31,6 +31,13 @@ async function ask(fixture: SimulatorFixture, query: string, start: number, end:
   return fixture.client.post<Answer>("/graphql", { body: { query, variables } });
 }
 
+/** Asks without the SDK, which throws on an error status, to see the status and the body. */
+async function askRaw(fixture: SimulatorFixture, query: string, start: number, end: number): Promise<{ status: number; answer: Answer }> {
+  const variables = { accountTag: ACCOUNT_ID, scriptName: SCRIPT, start: new Date(start).toISOString(), end: new Date(end).toISOString() };
+  const response = await fixture.api("/graphql", { method: "POST", body: JSON.stringify({ query, variables }) });
+  return { status: response.status, answer: (await response.json()) as Answer };
+}
+
 const STABLE = behaviour({ errorRate: 0.01, latencyMs: { p50: 20, p99: 100 }, subrequestsPerRequest: 2 });
 const CANDIDATE = behaviour({ errorRate: 0.1, latencyMs: { p50: 50, p99: 400 } });
 
@@ -101,27 +108,30 @@ describe("GraphQL Analytics: workersInvocationsAdaptive", () => {
     expect(rows.all[0]!.sum.total / 60_000).toBeCloseTo(1, 1);
   });
 
-  it("answers an unknown field with a GraphQL error and HTTP 200", async () => {
+  it("answers an unknown field with a GraphQL error, no data and HTTP 400", async () => {
     const { fixture, start, end } = await rollingOut();
-    const response = await fixture.api("/graphql", {
-      method: "POST",
-      body: JSON.stringify({
-        query: BY_VERSION_AND_STATUS.replace("sum { requests", "sum { requests bytesOut"),
-        variables: { accountTag: ACCOUNT_ID, scriptName: SCRIPT, start: new Date(start).toISOString(), end: new Date(end).toISOString() },
-      }),
-    });
-    expect(response.status).toBe(200);
-    const answer = (await response.json()) as Answer;
+    const { status, answer } = await askRaw(fixture, BY_VERSION_AND_STATUS.replace("sum { requests", "sum { requests bytesOut"), start, end);
+    expect(status).toBe(400);
     expect(answer.data).toBeNull();
     expect(answer.errors![0]!.message).toBe('unknown field "bytesOut"');
     expect(answer.errors![0]!.path).toEqual(["viewer", "accounts", "0", "workersInvocationsAdaptive", "sum", "bytesOut"]);
   });
 
-  it("answers a query that does not parse with a GraphQL error", async () => {
+  it("answers a query that does not parse with a GraphQL error and HTTP 400", async () => {
     const { fixture, start, end } = await rollingOut();
-    const answer = await ask(fixture, "query { viewer {", start, end);
+    const { status, answer } = await askRaw(fixture, "query { viewer {", start, end);
+    expect(status).toBe(400);
     expect(answer.data).toBeNull();
     expect(answer.errors![0]!.message).toMatch(/Syntax Error/);
+  });
+
+  it("takes 300 queries in five minutes from one token, then answers 429 until the oldest is five minutes old", async () => {
+    const { fixture, clock, start, end } = await rollingOut();
+    for (let query = 0; query < 300; query++) expect((await askRaw(fixture, BY_VERSION_AND_STATUS, start, end)).status).toBe(200);
+    const depleted = await askRaw(fixture, BY_VERSION_AND_STATUS, start, end);
+    expect(depleted).toEqual({ status: 429, answer: { data: null, errors: [{ message: "rate limiter budget depleted, try again after 5 minutes", path: [] }] } });
+    clock.advanceSeconds(300);
+    expect((await askRaw(fixture, BY_VERSION_AND_STATUS, start, end)).status).toBe(200);
   });
 
   it("answers no accounts for an account the token cannot see", async () => {
@@ -189,17 +199,9 @@ describe("GraphQL Analytics: time range limits", () => {
     expect(answer.data!.viewer.accounts[0]!.workersInvocationsAdaptive).toEqual([]);
   });
 
-  it("refuses a range wider than one week, with HTTP 200, no data and a quota error", async () => {
+  it("refuses a range wider than one week, with HTTP 400, no data and a quota error", async () => {
     const { fixture, now } = await keepingEightDays();
-    const response = await fixture.api("/graphql", {
-      method: "POST",
-      body: JSON.stringify({
-        query: BY_VERSION_AND_STATUS,
-        variables: { accountTag: ACCOUNT_ID, scriptName: SCRIPT, start: new Date(now - WEEK - 1000).toISOString(), end: new Date(now).toISOString() },
-      }),
-    });
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(quota("cannot request a time range wider than 1w"));
+    expect(await askRaw(fixture, BY_VERSION_AND_STATUS, now - WEEK - 1000, now)).toEqual({ status: 400, answer: quota("cannot request a time range wider than 1w") });
   });
 
   it("refuses data older than the simulator keeps, in the same way", async () => {
@@ -207,7 +209,7 @@ describe("GraphQL Analytics: time range limits", () => {
     const now = clock.now();
     expect(now - start).toBeLessThan(3_600_000);
     expect((await ask(fixture, BY_VERSION_AND_STATUS, now - 3_600_000, now)).errors).toBeUndefined();
-    expect(await ask(fixture, BY_VERSION_AND_STATUS, now - 3_601_000, now)).toEqual(quota("cannot request data older than 1h"));
+    expect(await askRaw(fixture, BY_VERSION_AND_STATUS, now - 3_601_000, now)).toEqual({ status: 400, answer: quota("cannot request data older than 1h") });
   });
 
   it("writes a limit in weeks, days, hours, minutes and seconds, as Cloudflare does", () => {

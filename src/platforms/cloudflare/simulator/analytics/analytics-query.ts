@@ -17,7 +17,7 @@ export interface GraphqlAnswer {
 /**
  * Answers the slice of Cloudflare's GraphQL Analytics API that Glidepath reads:
  * `viewer { accounts(filter: {accountTag}) { workersInvocationsAdaptive(...) { ... } } }`.
- * Only the fields asked for are answered; anything else is a GraphQL error (HTTP 200).
+ * Only the fields asked for are answered; anything else is a GraphQL error with no data.
  */
 export function answerAnalyticsQuery(request: GraphqlRequest, traffic: AccountTraffic): GraphqlAnswer {
   try {

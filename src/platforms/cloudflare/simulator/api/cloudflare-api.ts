@@ -40,7 +40,7 @@ export function createCloudflareApi(options: CloudflareApiOptions): Hono {
 
   app.route("/", versionsRoutes(options.state));
   app.route("/", deploymentsRoutes(options.state, options.deploy));
-  app.route("/", graphqlRoute(options.traffic));
+  app.route("/", graphqlRoute(options.traffic, options.now));
   app.route("/", telemetryRoute(options.traffic, options.now));
   app.all("*", (c) => {
     throw noRoute(c.req.path);
