@@ -40,7 +40,7 @@ const QUICK_PLAN = {
   name: "quick",
   stages: [{ percent: 50, soak: "2s" }, { percent: 100 }],
   slos: [{ sli: "error_rate", max: 0.05 }],
-  policy: { checkInterval: "0.5s", minRequests: 20, failureThreshold: 2 },
+  policy: { checkInterval: "1s", minRequests: 20, failureThreshold: 2 },
 };
 
 describe("a release driven through the API", () => {

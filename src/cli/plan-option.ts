@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { BUILTIN_PLANS, planFromStages } from "../core/builtin-plans.js";
 import { parsePlanText, PlanError, type Plan } from "../core/plan.js";
 import { UsageError } from "./exit-codes.js";
+import { readPlanFile } from "./plans/read-plan-file.js";
 
 export interface PlanOptions {
   plan?: string;
@@ -20,7 +20,7 @@ export function resolvePlan({ plan, stages, soak }: PlanOptions): Plan {
   if (Object.hasOwn(BUILTIN_PLANS, name)) return BUILTIN_PLANS[name]!;
   let text: string;
   try {
-    text = readFileSync(name, "utf8");
+    text = readPlanFile(name);
   } catch {
     const builtins = Object.keys(BUILTIN_PLANS).join(", ");
     throw new UsageError(`--plan ${name}: no such built-in plan (${builtins}) and no readable file by that name`);

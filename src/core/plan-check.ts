@@ -1,5 +1,4 @@
 import { BUILTIN_PLANS } from "./builtin-plans.js";
-import { slugSchema } from "./names.js";
 import { parsePlan, PlanError, type Plan } from "./plan.js";
 
 /** A problem and the request field it is in, as the API names it: `body.stages[1].percent`. */
@@ -12,17 +11,15 @@ export interface FieldProblem {
 const RESERVED_PLAN_NAMES = new Set(["validate"]);
 
 /**
- * Every problem of a plan document that is to be saved, by field: the API answers with these,
- * and the dashboard shows the same ones as the plan is typed.
+ * Every problem of a plan document that is to be saved, by field: parsePlan's, which every plan
+ * gets, and the names the API keeps for itself. The API answers with these, `plan lint` prints
+ * them, and the dashboard shows them as the plan is typed.
  */
 export function checkPlanDocument(document: Record<string, unknown>): { plan: Plan; problems: [] } | { plan?: undefined; problems: FieldProblem[] } {
   const plan = parsePlan(document);
   const problems = plan instanceof PlanError ? planErrorFields(plan) : [];
   const name = document.name;
-  const slug = typeof name === "string" && name !== "" ? slugSchema.safeParse(name) : undefined;
-  if (slug && !slug.success) {
-    problems.push({ field: "body.name", message: `${slug.error.issues[0]!.message}; a saved plan's name appears in URLs` });
-  } else if (typeof name === "string" && RESERVED_PLAN_NAMES.has(name)) {
+  if (typeof name === "string" && RESERVED_PLAN_NAMES.has(name)) {
     problems.push({ field: "body.name", message: `${name} is reserved by the API; choose another name` });
   }
   return problems.length > 0 || plan instanceof PlanError ? { problems } : { plan, problems: [] };

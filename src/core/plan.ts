@@ -1,6 +1,8 @@
-import YAML from "yaml";
 import { z } from "zod";
-import { durationSchema } from "./duration.js";
+import { durationSchema, durationSeconds } from "./duration.js";
+import { slugSchema } from "./names.js";
+import { PLAN_LIMITS } from "./plan-limits.js";
+import { readPlanDocument } from "./plan-text.js";
 import { describeIssue } from "./schema-issues.js";
 import { SLIS, type Sli } from "./sli.js";
 
@@ -67,22 +69,23 @@ export const DEFAULT_POLICY: Policy = {
 };
 
 
-const positiveDuration = durationSchema.refine((seconds) => seconds > 0, "must be longer than 0s");
+/** A number from JSON or YAML, where 1e400 reads as Infinity and `.nan` as NaN: no field takes those. */
+const finiteNumber = () => z.number({ error: (issue) => (typeof issue.input === "number" ? "must be a finite number" : "must be a number") });
 
 const stageSchema = z.strictObject({
-  percent: z.number().gt(0, "must be greater than 0").max(100, "must be at most 100").describe("The candidate's share of traffic at this stage, in percent."),
-  soak: durationSchema.default(0).describe("How long the stage runs, with its checks, before it may go on."),
+  percent: finiteNumber().gt(0, "must be greater than 0").max(100, "must be at most 100").describe("The candidate's share of traffic at this stage, in percent."),
+  soak: durationSchema(PLAN_LIMITS.soak).default(0).describe(`How long the stage runs, with its checks, before it may go on; at most ${PLAN_LIMITS.soak.atMost}.`),
   progression: z.enum(["auto", "manual"]).default("auto").describe("auto: go on when the soak passes; manual: wait for a person to approve."),
 });
 
 const sloSchema = z
   .strictObject({
     sli: z.enum(SLIS, `must be one of ${SLIS.join(", ")}`).describe("What is measured of each version: its error rate or a latency percentile."),
-    max: z.number().min(0, "must be 0 or more").optional().describe("Absolute: the candidate's value may not exceed this (a fraction for error_rate, milliseconds for latency)."),
-    maxRatioToStable: z.number().gt(0, "must be greater than 0").optional().describe("Relative: the candidate's value may not exceed this many times the stable version's."),
+    max: finiteNumber().min(0, "must be 0 or more").optional().describe("Absolute: the candidate's value may not exceed this (a fraction for error_rate, milliseconds for latency)."),
+    maxRatioToStable: finiteNumber().gt(0, "must be greater than 0").optional().describe("Relative: the candidate's value may not exceed this many times the stable version's."),
     test: z.literal("sequential", "must be sequential").optional().describe("A sequential test that the candidate is not worse than the stable version."),
-    alpha: z.number().gt(0, "must be greater than 0").max(0.5, "must be at most 0.5").optional().describe("Sequential test: the most the chance may be of rolling back a candidate that is not worse."),
-    minEffect: z.number().min(0, "must be 0 or more").max(10, "must be at most 10").optional().describe("Sequential test: how much worse, relatively, still counts as not worse (0.1 is 10%)."),
+    alpha: finiteNumber().gt(0, "must be greater than 0").max(0.5, "must be at most 0.5").optional().describe("Sequential test: the most the chance may be of rolling back a candidate that is not worse."),
+    minEffect: finiteNumber().min(0, "must be 0 or more").max(10, "must be at most 10").optional().describe("Sequential test: how much worse, relatively, still counts as not worse (0.1 is 10%)."),
   })
   .superRefine((slo, ctx) => {
     const kinds = [slo.max, slo.maxRatioToStable, slo.test].filter((value) => value !== undefined).length;
@@ -101,24 +104,29 @@ const sloSchema = z
   });
 
 const policySchema = z.strictObject({
-  checkInterval: positiveDuration.default(DEFAULT_POLICY.checkIntervalSeconds).describe("How often a check runs."),
-  failureThreshold: z.number().int("must be a whole number").min(1, "must be at least 1").default(DEFAULT_POLICY.failureThreshold).describe("Consecutive failing checks before a rollback."),
-  minRequests: z.number().int("must be a whole number").min(0, "must be 0 or more").default(DEFAULT_POLICY.minRequests).describe("No verdict while a version with traffic has fewer requests than this in the check window."),
+  checkInterval: durationSchema(PLAN_LIMITS.checkInterval)
+    .default(DEFAULT_POLICY.checkIntervalSeconds)
+    .describe(`How often a check runs; at least ${PLAN_LIMITS.checkInterval.atLeast}, at most ${PLAN_LIMITS.checkInterval.atMost}.`),
+  failureThreshold: finiteNumber().int("must be a whole number").min(1, "must be at least 1").default(DEFAULT_POLICY.failureThreshold).describe("Consecutive failing checks before a rollback."),
+  minRequests: finiteNumber().int("must be a whole number").min(0, "must be 0 or more").default(DEFAULT_POLICY.minRequests).describe("No verdict while a version with traffic has fewer requests than this in the check window."),
   onMetricsUnavailable: z.enum(["hold", "rollback"], "must be hold or rollback").default(DEFAULT_POLICY.onMetricsUnavailable).describe("hold: stop the soak clock and keep the split; rollback: move all traffic back to stable."),
-  window: positiveDuration.optional().describe("How far back each check looks; by default the whole stage so far. Not with a sequential SLO."),
+  window: durationSchema(PLAN_LIMITS.window)
+    .optional()
+    .describe(`How far back each check looks, at least ${PLAN_LIMITS.window.atLeast}, at most ${PLAN_LIMITS.window.atMost}; by default the whole stage so far. Not with a sequential SLO.`),
 });
 
 const probeSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
-  expectStatus: z.number().int("must be an HTTP status").min(100, "must be an HTTP status, 100 to 599").max(599, "must be an HTTP status, 100 to 599").default(200),
-  timeout: positiveDuration.default(10),
+  url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(PLAN_LIMITS.probeUrlCharacters, `must be at most ${PLAN_LIMITS.probeUrlCharacters} characters`),
+  expectStatus: finiteNumber().int("must be an HTTP status").min(100, "must be an HTTP status, 100 to 599").max(599, "must be an HTTP status, 100 to 599").default(200),
+  timeout: durationSchema(PLAN_LIMITS.probeTimeout).default(10).describe(`How long the probe waits for an answer; at most ${PLAN_LIMITS.probeTimeout.atMost}.`),
 });
 
 const planSchema = z.strictObject({
-  name: z.string().min(1, "must not be empty").describe("The plan's name; saved plans use lowercase letters, digits and dashes."),
+  name: slugSchema.describe("The plan's name: at most 63 lowercase letters, digits and dashes, as it appears in URLs."),
   stages: z
     .array(stageSchema)
     .min(1, "needs at least one stage")
+    .max(PLAN_LIMITS.stages, `must have at most ${PLAN_LIMITS.stages} stages`)
     .superRefine((stages, ctx) => {
       const inRange = (percent: number) => percent > 0 && percent <= 100;
       stages.forEach((stage, i) => {
@@ -137,10 +145,18 @@ const planSchema = z.strictObject({
         ctx.addIssue({ code: "custom", path: [stages.length - 1, "percent"], message: "the last stage must be 100" });
       }
     })
-    .describe("The stages in order: percents increase strictly and the last one is 100."),
-  slos: z.array(sloSchema).default([]).describe("Checked for the candidate against the stable version at every check; give one of max, maxRatioToStable or test: sequential."),
+    .describe(`The stages in order, at most ${PLAN_LIMITS.stages}: percents increase strictly and the last one is 100.`),
+  slos: z
+    .array(sloSchema)
+    .max(PLAN_LIMITS.slos, `must have at most ${PLAN_LIMITS.slos} SLOs`)
+    .default([])
+    .describe(`Checked for the candidate against the stable version at every check, at most ${PLAN_LIMITS.slos}; give one of max, maxRatioToStable or test: sequential.`),
   policy: policySchema.prefault({}).describe("When checks run and what a failure does."),
-  preflight: z.array(probeSchema).optional().describe("Requests sent to the candidate before it gets traffic; the release fails unless each answers as expected."),
+  preflight: z
+    .array(probeSchema)
+    .max(PLAN_LIMITS.probes, `must have at most ${PLAN_LIMITS.probes} probes`)
+    .optional()
+    .describe(`Requests sent to the candidate before it gets traffic, at most ${PLAN_LIMITS.probes}; the release fails unless each answers as expected.`),
 }).superRefine((plan, ctx) => {
   const sequential = plan.slos.findIndex((slo) => slo.test !== undefined);
   if (sequential >= 0 && plan.policy.window !== undefined) {
@@ -158,12 +174,20 @@ export class PlanError extends Error {
   override name = "PlanError";
 }
 
-/** Validates a plan given as data (already parsed from YAML or JSON). */
+/** Enough problems to start fixing: a plan with thousands of bad stages gets a message of a few lines. */
+const REPORTED_PROBLEMS = 20;
+
+/**
+ * Validates a plan given as data (already parsed from YAML or JSON): the one check of every plan,
+ * whether it comes from a file, flags, the API or the dashboard's editor.
+ */
 export function parsePlan(input: unknown): Plan | PlanError {
   const result = planSchema.safeParse(input);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => describeIssue("plan", input, issue));
-    return new PlanError(`invalid plan: ${issues.join("; ")}`);
+    const { issues } = result.error;
+    const described = issues.slice(0, REPORTED_PROBLEMS).map((issue) => describeIssue("plan", input, issue));
+    const more = issues.length - REPORTED_PROBLEMS;
+    return new PlanError(`invalid plan: ${[...described, ...(more > 0 ? [`plan has ${more} more problems, not shown`] : [])].join("; ")}`);
   }
   const { name, stages, slos, policy, preflight } = result.data;
   return {
@@ -189,12 +213,11 @@ function toSlo({ sli, max, maxRatioToStable, test, alpha, minEffect }: z.output<
   return { sli, test: test!, alpha: alpha ?? SEQUENTIAL_DEFAULTS.alpha, minEffect: minEffect ?? SEQUENTIAL_DEFAULTS.minEffect };
 }
 
-/** Reads a plan from YAML or JSON text (JSON is valid YAML). */
+/** Reads a plan from YAML or JSON text (JSON is valid YAML); `source` names the text in messages, e.g. its file. */
 export function parsePlanText(text: string, source = "plan"): Plan | PlanError {
-  const document = YAML.parseDocument(text);
-  const [error] = document.errors;
-  if (error) return new PlanError(`${source} is not valid YAML or JSON: ${error.message.split("\n")[0]}`);
-  const plan = parsePlan(document.toJS());
+  const read = readPlanDocument(text);
+  if ("problem" in read) return new PlanError(`${source} ${read.problem}`);
+  const plan = parsePlan(read.document);
   return plan instanceof PlanError ? new PlanError(plan.message.replace(/^invalid plan/, `invalid plan in ${source}`)) : plan;
 }
 
@@ -218,7 +241,10 @@ export function planToInput(plan: Plan): PlanInput {
   };
 }
 
-/** The same plan with every duration divided by `timeScale`: a demo runs a 45-minute plan in 45 seconds. */
+/**
+ * The same plan with every duration divided by `timeScale`: a demo runs a 45-minute plan in 45
+ * seconds. Checks and windows stay at least as long as a plan's may be, so the result is still a plan.
+ */
 export function compressPlanTime(plan: Plan, timeScale: number): Plan {
   const { windowSeconds, checkIntervalSeconds } = plan.policy;
   return {
@@ -226,8 +252,8 @@ export function compressPlanTime(plan: Plan, timeScale: number): Plan {
     stages: plan.stages.map((stage) => ({ ...stage, soakSeconds: stage.soakSeconds / timeScale })),
     policy: {
       ...plan.policy,
-      checkIntervalSeconds: checkIntervalSeconds / timeScale,
-      ...(windowSeconds !== undefined && { windowSeconds: windowSeconds / timeScale }),
+      checkIntervalSeconds: Math.max(durationSeconds(PLAN_LIMITS.checkInterval.atLeast), checkIntervalSeconds / timeScale),
+      ...(windowSeconds !== undefined && { windowSeconds: Math.max(durationSeconds(PLAN_LIMITS.window.atLeast), windowSeconds / timeScale) }),
     },
   };
 }

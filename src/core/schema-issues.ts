@@ -18,11 +18,28 @@ export function describeIssue(
       .join("; ");
   }
   const value = valueAt(input, issue.path);
-  return `${pathText(issue.path)} ${messageOf(issue, value)} (${gotText(value)})`;
+  // A list that is too long or too short is told by its length, not its items.
+  const got = (issue.code === "too_big" || issue.code === "too_small") && Array.isArray(value) ? `got ${value.length}` : gotText(value);
+  return `${pathText(issue.path)} ${messageOf(issue, value)} (${got})`;
 }
 
 function gotText(value: unknown): string {
-  return value === undefined ? "missing" : `got ${JSON.stringify(value)}`;
+  return value === undefined ? "missing" : `got ${valueText(value)}`;
+}
+
+const SHOWN_CHARACTERS = 40;
+
+/**
+ * A value as it was given, in JSON; a long one cut to its first 40 characters and its length, so a
+ * message about a 50 MB name stays one line. Infinity and NaN, which JSON writes as null, by name.
+ */
+export function valueText(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") {
+    return value.length > 2 * SHOWN_CHARACTERS ? `${JSON.stringify(value.slice(0, SHOWN_CHARACTERS))}…, ${value.length} characters` : JSON.stringify(value);
+  }
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 2 * SHOWN_CHARACTERS ? `${json.slice(0, SHOWN_CHARACTERS)}…, ${json.length} characters of JSON` : json;
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {

@@ -5,8 +5,12 @@ import type { Role } from "./auth/roles.js";
 import { ProblemSchema } from "./problems.js";
 import { slugSchema } from "../core/names.js";
 
-/** Lowercase letters, digits and dashes: the names that appear in URLs. */
-export const SlugSchema = slugSchema;
+/**
+ * Lowercase letters, digits and dashes: the names that appear in URLs. A copy, because zod gives
+ * a schema `.openapi()` only when it is made after @hono/zod-openapi has loaded, and src/core's
+ * may be made first.
+ */
+export const SlugSchema = slugSchema.clone();
 
 const IdSchema = z.string().min(1).max(100);
 

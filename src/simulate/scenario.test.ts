@@ -32,7 +32,7 @@ describe("parseScenario", () => {
 
   it.each([
     [{ ...versions, traffic: { rps: 0 } }, 'scenario.traffic.rps must be greater than 0 (got 0)'],
-    [{ ...versions, metrics: { lag: "soon" } }, 'scenario.metrics.lag "soon" is not a duration'],
+    [{ ...versions, metrics: { lag: "soon" } }, 'scenario.metrics.lag must be a duration: a number of seconds, or text such as 90s, 15m or 1h30m (got "soon")'],
     [{ ...versions, metrics: { sampling: 0 } }, "scenario.metrics.sampling must be greater than 0 (got 0)"],
     [{ ...versions, candidate: { ...versions.candidate, errorRate: 1.5 } }, "scenario.candidate.errorRate must be at most 1 (got 1.5)"],
     [

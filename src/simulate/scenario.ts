@@ -40,17 +40,17 @@ const scenarioSchema = z.strictObject({
       diurnal: z
         .strictObject({
           amplitude: z.number().min(0, "must be 0 or more").max(1, "must be at most 1"),
-          period: durationSchema.refine((seconds) => seconds > 0, "must be longer than 0s").default(24 * 3600),
+          period: durationSchema().refine((seconds) => seconds > 0, "must be longer than 0s").default(24 * 3600),
         })
         .optional(),
     })
     .prefault({}),
   stable: behaviourSchema,
   candidate: behaviourSchema,
-  regressionStartsAfter: durationSchema.default(0),
+  regressionStartsAfter: durationSchema().default(0),
   metrics: z
     .strictObject({
-      lag: durationSchema.default(0),
+      lag: durationSchema().default(0),
       sampling: z.number().gt(0, "must be greater than 0").max(1, "must be at most 1").default(1),
     })
     .prefault({}),

@@ -24,7 +24,7 @@ export function registerPlanCommand(program: Command): void {
     .option("--json", "print the result as JSON")
     .action(
       runCommand(async (paths: string[], flags: { json?: boolean }) => {
-        const { files, invalid } = await readPlanFiles(paths);
+        const { files, invalid } = readPlanFiles(paths);
         if (flags.json) {
           const valid = files.filter((file) => !invalid.some((bad) => bad.path === file.path)).map((file) => ({ path: file.path, plan: file.plan.name }));
           process.stdout.write(`${JSON.stringify({ valid, invalid })}\n`);
@@ -48,7 +48,7 @@ export function registerPlanCommand(program: Command): void {
     .addHelpText("after", "\nNothing is sent unless every file is a valid plan. A second run with the same files changes nothing.")
     .action(
       runCommand(async (flags: ApplyFlags) => {
-        const { files, invalid } = await readPlanFiles(flags.file);
+        const { files, invalid } = readPlanFiles(flags.file);
         if (invalid.length > 0) {
           writeProblems(invalid);
           throw new UsageError(`nothing was applied: ${invalid.length} of ${flags.file.length} plan files ${invalid.length === 1 ? "is" : "are"} invalid`);

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
-import YAML from "yaml";
 import { builtInNameProblem, checkPlanDocument } from "../../core/plan-check.js";
+import { readPlanDocument } from "../../core/plan-text.js";
 import type { Plan } from "../../core/plan.js";
+import { readPlanFile } from "./read-plan-file.js";
 
 /** A plan file as read: its document as written, and the plan it describes. */
 export interface PlanFile {
@@ -21,11 +21,11 @@ export interface PlanFileProblems {
  * server takes: the same messages, before anything is sent. Two files may not name the same plan,
  * and no file may take a built-in plan's name.
  */
-export async function readPlanFiles(paths: string[]): Promise<{ files: PlanFile[]; invalid: PlanFileProblems[] }> {
+export function readPlanFiles(paths: string[]): { files: PlanFile[]; invalid: PlanFileProblems[] } {
   const files: PlanFile[] = [];
   const invalid: PlanFileProblems[] = [];
   for (const path of paths) {
-    const read = await readPlanFile(path);
+    const read = checkPlanFile(path);
     if ("problems" in read) invalid.push(read);
     else files.push(read);
   }
@@ -40,21 +40,16 @@ export async function readPlanFiles(paths: string[]): Promise<{ files: PlanFile[
   return { files, invalid };
 }
 
-async function readPlanFile(path: string): Promise<PlanFile | PlanFileProblems> {
+function checkPlanFile(path: string): PlanFile | PlanFileProblems {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = readPlanFile(path);
   } catch (error) {
     return { path, problems: [`cannot be read: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`] };
   }
-  const parsed = YAML.parseDocument(text);
-  const [syntax] = parsed.errors;
-  if (syntax) return { path, problems: [`is not valid YAML or JSON: ${syntax.message.split("\n")[0]}`] };
-  const document: unknown = parsed.toJS();
-  if (typeof document !== "object" || document === null || Array.isArray(document)) {
-    return { path, problems: ["must hold one plan: a mapping with name, stages, slos and policy"] };
-  }
-  const checked = checkPlanDocument(document as Record<string, unknown>);
+  const read = readPlanDocument(text);
+  if ("problem" in read) return { path, problems: [read.problem] };
+  const checked = checkPlanDocument(read.document);
   if (!checked.plan) return { path, problems: checked.problems.map(({ field, message }) => `${field.replace(/^body\.?/, "") || "plan"}: ${message}`) };
-  return { path, document: document as Record<string, unknown>, plan: checked.plan };
+  return { path, document: read.document, plan: checked.plan };
 }

@@ -17,7 +17,7 @@ const MANUAL_PLAN = {
   name: "manual",
   stages: [{ percent: 50, progression: "manual" }, { percent: 100 }],
   slos: [{ sli: "error_rate", max: 0.05 }],
-  policy: { checkInterval: "0.5s", minRequests: 10 },
+  policy: { checkInterval: "1s", minRequests: 10 },
 };
 
 describe("release routes", () => {

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { flushSync } from "react-dom";
 import { DEFAULT_POLICY } from "../../../../src/core/plan";
+import { PLAN_LIMITS } from "../../../../src/core/plan-limits";
 import { SLIS } from "../../../../src/core/sli";
 import { Field, fieldId, GroupProblems, type ControlProps, type Problems } from "./plan-field";
 import { newProbe, newSlo, newStage, type PolicyForm, type ProbeForm, type SloForm, type SloKind, type StageForm } from "./plan-form";
@@ -254,7 +255,7 @@ export function PolicySection({ policy, onChange, problems, readOnly }: { policy
       <p className="muted small">How often checks run and when failures roll back. An empty field takes the default shown.</p>
       <GroupProblems path="policy" problems={problems} />
       <div className="plan-policy">
-        <Field label="Check interval" path="policy.checkInterval" hint={`How often a check runs. Default ${DEFAULT_POLICY.checkIntervalSeconds}s.`} {...fieldProps}>
+        <Field label="Check interval" path="policy.checkInterval" hint={`How often a check runs, from ${PLAN_LIMITS.checkInterval.atLeast} to ${PLAN_LIMITS.checkInterval.atMost}. Default ${DEFAULT_POLICY.checkIntervalSeconds}s.`} {...fieldProps}>
           {text("checkInterval", `${DEFAULT_POLICY.checkIntervalSeconds}s`)}
         </Field>
         <Field label="Failure threshold" path="policy.failureThreshold" hint={`Consecutive failing checks before a rollback. Default ${DEFAULT_POLICY.failureThreshold}.`} {...fieldProps}>
@@ -272,7 +273,7 @@ export function PolicySection({ policy, onChange, problems, readOnly }: { policy
             </select>
           )}
         </Field>
-        <Field label="Check window" path="policy.window" hint="How far back each check looks, e.g. 5m. Empty: the whole stage so far. Not allowed with a sequential SLO." {...fieldProps}>
+        <Field label="Check window" path="policy.window" hint={`How far back each check looks, e.g. 5m, at most ${PLAN_LIMITS.window.atMost}. Empty: the whole stage so far. Not allowed with a sequential SLO.`} {...fieldProps}>
           {text("window", "whole stage")}
         </Field>
       </div>
