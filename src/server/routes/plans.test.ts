@@ -106,6 +106,32 @@ describe("plans", () => {
     expect(await problemFields(mismatch)).toEqual(["body.name"]);
   });
 
+  it("takes a plan file's YAML as the body, and refuses other content types", async () => {
+    const yaml = (body: string, method = "POST", path = plansPath()) => server.api(path, { method, headers: { "content-type": "application/yaml" }, body });
+    const created = await yaml("name: from-file\nstages:\n  - { percent: 10, soak: 5m }\n  - { percent: 100 }\n");
+    expect(created.status).toBe(201);
+    expect(await json(created)).toMatchObject({ name: "from-file", document: { name: "from-file", stages: [{ percent: 10, soak: "5m" }, { percent: 100 }] } });
+    const replaced = await yaml("stages: [{ percent: 100 }]", "PUT", `${plansPath()}/from-file`);
+    expect(await json(replaced)).toMatchObject({ revision: 2, document: { name: "from-file", stages: [{ percent: 100 }] } });
+
+    const broken = await yaml("stages: [{ percent: 100 }", "PUT", `${plansPath()}/from-file`);
+    expect(broken.status).toBe(400);
+    expect((await json<{ error: { message: string } }>(broken)).error.message).toMatch(/^plan is not valid YAML or JSON at line 1, column \d+: /);
+    expect(await json(await server.api(`${plansPath()}/from-file`))).toMatchObject({ revision: 2 });
+
+    const plain = await server.api(plansPath(), { method: "POST", headers: { "content-type": "text/plain" }, body: "name: plain" });
+    expect(plain.status).toBe(400);
+    expect(await problemFields(plain)).toEqual(["header.content-type"]);
+  });
+
+  it("refuses a body larger than a plan may be", async () => {
+    const answer = await server.api(plansPath(), { json: { ...CAREFUL, name: "huge", padding: "x".repeat(10 * 1024 * 1024) } });
+    expect(answer.status).toBe(400);
+    expect(await json(answer)).toEqual({
+      error: { code: "invalid_request", message: "plan is larger than 64 KiB, the most a plan may be", fields: [{ field: "body", message: "is larger than 64 KiB, the most a plan may be" }] },
+    });
+  });
+
   it("keeps built-in plans read-only and names taken", async () => {
     expect(await json(await server.api(`${plansPath()}/standard`))).toMatchObject({ name: "standard", builtIn: true, id: null });
     expect((await server.api(plansPath(), { json: { ...CAREFUL, name: "standard" } })).status).toBe(409);

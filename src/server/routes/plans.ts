@@ -3,12 +3,14 @@ import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import { BUILTIN_PLANS } from "../../core/builtin-plans.js";
 import { checkPlanDocument, builtInNameProblem } from "../../core/plan-check.js";
+import { PLAN_LIMITS } from "../../core/plan-limits.js";
 import { parsePlan, PlanError, planToInput, type Plan } from "../../core/plan.js";
 import { ConfigStore, type StoredPlan } from "../../store/config-store.js";
 import { recordAudit } from "../audit.js";
 import type { ServerEnv } from "../context.js";
+import { planBodyOrThrow, readPlanBody } from "../plan-body.js";
 import { badRequest, conflict, notFound } from "../problems.js";
-import { iso, jsonBody, jsonResponse, problem, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
+import { iso, jsonResponse, problem, SlugSchema, TeamParams, teamRoute, Timestamp } from "../route-kit.js";
 
 /** A path under /plans that is a route, not a plan. */
 
@@ -21,6 +23,21 @@ const PlanDocumentSchema = z.record(z.string(), z.unknown()).openapi("PlanDocume
     policy: { checkInterval: "15s", failureThreshold: 3 },
   },
 });
+
+/**
+ * A plan in a request body, JSON or a plan file's YAML. The routes read it themselves, with the
+ * parser plan files get, so the body is not parsed by the route's validator first.
+ */
+const planBody = {
+  body: {
+    required: true,
+    description: `The plan document, as JSON or as a plan file's YAML (\`Content-Type: application/yaml\`); at most ${PLAN_LIMITS.textBytes / 1024} KiB.`,
+    content: {
+      "application/json": { schema: { $ref: "#/components/schemas/PlanDocument" } },
+      "application/yaml": { schema: { type: "string" as const, description: "A plan file's text." } },
+    },
+  },
+};
 
 const FieldProblemSchema = z.object({ field: z.string(), message: z.string() });
 
@@ -69,7 +86,7 @@ const createPlan = teamRoute("deployer", {
   tags: ["Plans"],
   summary: "Save a plan",
   description: "The body is the plan document, as in a plan file; it is stored as given, durations as text.",
-  request: { params: TeamParams, ...jsonBody(PlanDocumentSchema) },
+  request: { params: TeamParams, ...planBody },
   responses: {
     201: jsonResponse(StoredPlanSchema, "The saved plan."),
     409: problem("The team has a plan of this name, or it is a built-in plan's name."),
@@ -81,7 +98,7 @@ const validatePlan = teamRoute("viewer", {
   path: "/api/v1/teams/{team}/plans/validate",
   tags: ["Plans"],
   summary: "Check a plan without saving it",
-  request: { params: TeamParams, ...jsonBody(PlanDocumentSchema) },
+  request: { params: TeamParams, ...planBody },
   responses: { 200: jsonResponse(ValidationSchema, "Whether the plan is valid, each problem, and the plan as releases would use it.") },
 });
 
@@ -101,7 +118,7 @@ const putPlan = teamRoute("deployer", {
   summary: "Create or replace a plan",
   description:
     "Replaces the whole document and adds one to the revision; creates the plan when the team has none of this name. The document's `name` may be left out; when given it must be the name in the path.",
-  request: { params: PlanParams, ...jsonBody(PlanDocumentSchema) },
+  request: { params: PlanParams, ...planBody },
   responses: {
     200: jsonResponse(StoredPlanSchema, "The replaced plan."),
     201: jsonResponse(StoredPlanSchema, "The new plan."),
@@ -129,12 +146,13 @@ export function planRoutes(app: OpenAPIHono<ServerEnv>): void {
   });
 
   app.openapi(validatePlan, async (c) => {
-    const { plan, problems } = checkPlanDocument(c.req.valid("json"));
+    const read = await readPlanBody(c);
+    const { plan, problems } = "problem" in read ? { plan: undefined, problems: [read.problem] } : checkPlanDocument(read.document);
     return c.json(plan ? { valid: true, errors: [], plan: { ...plan } } : { valid: false, errors: problems, plan: null }, 200);
   });
 
   app.openapi(createPlan, async (c) => {
-    const document = c.req.valid("json");
+    const document = await planBodyOrThrow(c);
     const plan = validOrThrow(document);
     refuseBuiltInName(plan.name);
     const { services, access } = c.var;
@@ -156,7 +174,7 @@ export function planRoutes(app: OpenAPIHono<ServerEnv>): void {
   app.openapi(putPlan, async (c) => {
     const name = c.req.valid("param").plan;
     refuseBuiltInName(name);
-    const given = c.req.valid("json");
+    const given = await planBodyOrThrow(c);
     if (given.name !== undefined && given.name !== name) {
       const message = `must be ${JSON.stringify(name)}, the name in the path, or left out; to rename a plan, save it under the new name and delete this one`;
       throw badRequest(`the body is invalid: body.name: ${message}`, [{ field: "body.name", message }]);

@@ -2301,9 +2301,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description The plan document, as JSON or as a plan file's YAML (`Content-Type: application/yaml`); at most 64 KiB. */
             requestBody: {
                 content: {
                     "application/json": components["schemas"]["PlanDocument"];
+                    "application/yaml": string;
                 };
             };
             responses: {
@@ -2391,9 +2393,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description The plan document, as JSON or as a plan file's YAML (`Content-Type: application/yaml`); at most 64 KiB. */
             requestBody: {
                 content: {
                     "application/json": components["schemas"]["PlanDocument"];
+                    "application/yaml": string;
                 };
             };
             responses: {
@@ -2536,9 +2540,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description The plan document, as JSON or as a plan file's YAML (`Content-Type: application/yaml`); at most 64 KiB. */
             requestBody: {
                 content: {
                     "application/json": components["schemas"]["PlanDocument"];
+                    "application/yaml": string;
                 };
             };
             responses: {
