@@ -4,7 +4,7 @@ import { closeServer, listen } from "../src/support/listen.js";
 import { runCli } from "./support/cli.js";
 
 describe("glidepath commands on bad input", () => {
-  it("say which port is taken and what to do, without a stack trace", async () => {
+  it("say which port is taken and what to do, without a stack trace, exit 2", async () => {
     const squatter = createServer();
     const { port } = await listen(squatter, { host: "127.0.0.1", port: 0 });
     try {
@@ -19,11 +19,29 @@ describe("glidepath commands on bad input", () => {
         "--state",
         "/tmp/glidepath-port-test/split.json",
       ]);
-      expect(code).toBe(1);
+      expect(code).toBe(2);
       expect(stderr).toBe(`glidepath: 127.0.0.1:${port} is already in use; stop what is listening there or choose another port`);
     } finally {
       await closeServer(squatter);
     }
+  });
+
+  it("say which port of the demo's dashboard is taken, exit 2", async () => {
+    const squatter = createServer();
+    const { port } = await listen(squatter, { host: "127.0.0.1", port: 0 });
+    try {
+      const { code, stderr } = await runCli(["demo", "--port", String(port), "--json"]);
+      expect(code).toBe(2);
+      expect(stderr.split("\n").at(-1)).toBe(`glidepath: 127.0.0.1:${port} is already in use; stop what is listening there or choose another port`);
+    } finally {
+      await closeServer(squatter);
+    }
+  });
+
+  it("say an address is not this machine's, exit 2", async () => {
+    const { code, stderr } = await runCli(["proxy", "--listen", "192.0.2.1:0", "--admin", "127.0.0.1:0", "--upstream", "v1=http://127.0.0.1:9001", "--state", "/tmp/glidepath-port-test/split.json"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe("glidepath: 192.0.2.1 is not an address of this machine; use 127.0.0.1 or 0.0.0.0");
   });
 
   it("name the unknown built-in plan and the ones that exist, exit 2", async () => {

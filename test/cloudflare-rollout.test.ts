@@ -148,14 +148,26 @@ describe("glidepath rollout --platform cloudflare", () => {
     expect(code).toBe(0);
   });
 
-  it("explains a bad API token without a stack trace, before any traffic moves", async () => {
+  it("explains a bad API token without a stack trace, before any traffic moves, exit 2", async () => {
     const s = await simulate(0.001);
 
     const { code, stderr } = await runCli(rolloutArgs(s), { CLOUDFLARE_API_TOKEN: "wrong" });
 
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/Cloudflare refused the API token/);
     expect(stderr).not.toMatch(/\n\s+at /);
+    expect(await history(s)).toHaveLength(1);
+  });
+
+  it("refuses a Worker that does not exist, saying which flags to check, exit 2", async () => {
+    const s = await simulate(0.001);
+    const args = rolloutArgs(s);
+    args[args.indexOf("--worker") + 1] = "nope";
+
+    const { code, stderr } = await runCli(args, token);
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(`glidepath: no Worker named nope in account ${s.account}: check --worker and --account-id`);
     expect(await history(s)).toHaveLength(1);
   });
 });

@@ -227,14 +227,43 @@ describe("glidepath rollout", () => {
     expect(stderr).toContain('unknown version "v3"; the platform has v1, v2');
   });
 
-  it("says how to start the proxy when its admin API does not answer", async () => {
+  it("says how to start the proxy when its admin API does not answer, exit 2", async () => {
     const args = rolloutArgs();
     args[args.indexOf(stage.adminUrl)] = "http://127.0.0.1:9";
 
     const { code, stderr } = await runCli(args);
 
-    expect(code).not.toBe(0);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/cannot reach the proxy admin API at http:\/\/127.0.0.1:9.*glidepath proxy/);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+/** The rollout's arguments with one flag's value changed. */
+function withFlag(args: string[], flag: string, value: string): string[] {
+  const changed = [...args];
+  changed[changed.indexOf(flag) + 1] = value;
+  return changed;
+}
+
+describe("glidepath rollout refuses before any traffic moves, exit 2", () => {
+  it("a data directory another rollout is using", async () => {
+    const first = startCli(rolloutArgs());
+    await first.waitForLine((line) => line.includes('"type":"release_started"'));
+
+    const second = await runCli(withFlag(rolloutArgs(), "--name", "another"));
+
+    expect(second.code).toBe(2);
+    expect(second.stderr).toBe(`glidepath: ${join(stage.dir, "data")} is in use by a glidepath process (pid ${first.child.pid}); stop it or use another --data-dir`);
+    first.child.kill("SIGINT");
+    expect((await first.exited).code).toBe(4);
+  });
+
+  it("a data directory that is a file", async () => {
+    const { code, stderr } = await runCli(withFlag(rolloutArgs(), "--data-dir", stage.planFile));
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(`glidepath: ${stage.planFile} is a file, not a directory; use another --data-dir`);
+    expect(stage.splits()).toEqual(["split v1=100%"]);
   });
 });

@@ -6,7 +6,8 @@ import { join } from "node:path";
  * pid; a lock left by a process that died (a crash, SIGKILL) is taken over.
  */
 export function lockDataDir(dataDir: string): { release(): void } | Error {
-  mkdirSync(dataDir, { recursive: true });
+  const made = makeDirectory(dataDir);
+  if (made instanceof Error) return made;
   const path = join(dataDir, "glidepath.lock");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -24,6 +25,18 @@ export function lockDataDir(dataDir: string): { release(): void } | Error {
     }
   }
   return new Error(`could not lock ${dataDir}; remove ${path} if no glidepath process is running`);
+}
+
+function makeDirectory(dataDir: string): Error | undefined {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    return undefined;
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === "EEXIST" || code === "ENOTDIR") return new Error(`${dataDir} is a file, not a directory; use another --data-dir`);
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") return new Error(`cannot create or write ${dataDir} (${code}); use another --data-dir`);
+    throw error;
+  }
 }
 
 function isAlive(pid: number): boolean {

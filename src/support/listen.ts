@@ -15,8 +15,13 @@ export function parseHostPort(text: string): HostPort | Error {
   return { host, port };
 }
 
+/** The address cannot be listened on: taken, not allowed, or not this machine's; the message says what to do. */
+export class CannotListen extends Error {
+  override name = "CannotListen";
+}
+
 /** Something else listens on the address already. */
-export class AddressInUse extends Error {
+export class AddressInUse extends CannotListen {
   override name = "AddressInUse";
 }
 
@@ -28,9 +33,9 @@ export function listen(server: Server, { host, port }: HostPort): Promise<HostPo
       if (error.code === "EADDRINUSE") {
         reject(new AddressInUse(`${host}:${port} is already in use; stop what is listening there or choose another port`));
       } else if (error.code === "EACCES") {
-        reject(new Error(`not allowed to listen on ${host}:${port}; choose a port above 1023`));
+        reject(new CannotListen(`not allowed to listen on ${host}:${port}; choose a port above 1023`));
       } else if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
-        reject(new Error(`${host} is not an address of this machine; use 127.0.0.1 or 0.0.0.0`));
+        reject(new CannotListen(`${host} is not an address of this machine; use 127.0.0.1 or 0.0.0.0`));
       } else {
         reject(error);
       }

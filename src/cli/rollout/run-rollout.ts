@@ -3,7 +3,8 @@ import type { Release, TargetRef } from "../../core/release.js";
 import { systemClock } from "../../support/clock.js";
 import { Engine, ReleaseRefused } from "../../engine/engine.js";
 import { connectPlatform, type PlatformSecrets } from "../../platforms/registry.js";
-import { openEmbeddedDatabase } from "../../store/database.js";
+import { PlatformError } from "../../platforms/types.js";
+import { openDatabase } from "../../store/database.js";
 import { ReleaseStore } from "../../store/release-store.js";
 import { UsageError } from "../exit-codes.js";
 import { followRelease } from "./follow-release.js";
@@ -30,7 +31,9 @@ export interface RolloutRequest {
  * SIGTERM cancels: the split goes back to 100% stable.
  */
 export async function runRollout(request: RolloutRequest): Promise<number> {
-  const database = await openEmbeddedDatabase(request.dataDir);
+  const database = await openDatabase({ dataDir: request.dataDir });
+  // The data directory is the user's to fix: a file, or in use by another rollout.
+  if (database instanceof Error) throw new UsageError(database.message);
   try {
     const store = new ReleaseStore(database.db);
     const platform = connectPlatform(request.target, request.secrets);
@@ -62,7 +65,8 @@ async function createOrExplain(engine: Engine, request: RolloutRequest): Promise
       { adopt: request.adopt },
     );
   } catch (error) {
-    if (error instanceof ReleaseRefused) throw new UsageError(error.message);
+    // Nothing has moved yet: a platform that cannot be reached or refuses is the user's to fix.
+    if (error instanceof ReleaseRefused || error instanceof PlatformError) throw new UsageError(error.message);
     throw error;
   }
 }
