@@ -267,3 +267,36 @@ describe("glidepath rollout refuses before any traffic moves, exit 2", () => {
     expect(stage.splits()).toEqual(["split v1=100%"]);
   });
 });
+
+describe("glidepath rollout run again", () => {
+  it("after its release ended says how it ended and exits with its outcome, starting nothing", { timeout: 60_000 }, async () => {
+    stage.services[1]!.setFaults({ errorRate: 0.5 });
+    const first = await runCli(rolloutArgs());
+    expect(first.code).toBe(3);
+    const firstSummary = jsonLines(first.stdout).at(-1)!;
+    stage.services[1]!.setFaults({ errorRate: 0 });
+
+    const rerun = await runCli(rolloutArgs());
+
+    expect(rerun.code).toBe(3);
+    expect(jsonLines(rerun.stdout)).toEqual([firstSummary]);
+    expect(rerun.stderr).toMatch(
+      new RegExp(
+        `^glidepath: release checkout \\(v1 -> v2\\) already ended rolled back \\d+s ago \\(${String(firstSummary.finishedAt).replaceAll(".", "\\.")}\\): ` +
+          ".*error_rate <= 0.05.*; nothing was started\\. To roll the same versions out again, rerun with another --name\\.$",
+      ),
+    );
+    expect(stage.splits()).toEqual(["split v1=100%", "split v1=90% v2=10%", "split v1=100%"]);
+  });
+
+  it("with other versions under a finished release's name starts a new release, saying so", { timeout: 60_000 }, async () => {
+    const first = await runCli(rolloutArgs());
+    expect(first.code).toBe(0);
+
+    const back = await runCli(withFlag(withFlag(rolloutArgs(), "--stable", "v2"), "--candidate", "v1"));
+
+    expect(back.code).toBe(0);
+    expect(back.stderr).toMatch(/^glidepath: release checkout \(v1 -> v2\) ended succeeded \d+s ago \(.*\): every stage passed; starting a new release of that name$/);
+    expect(jsonLines(back.stdout).at(-1)).toMatchObject({ state: "succeeded", stable: "v2", candidate: "v1", finalSplit: [{ version: "v1", percent: 100 }] });
+  });
+});

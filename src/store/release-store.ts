@@ -83,6 +83,12 @@ export class ReleaseStore {
     return row && fromRow(row);
   }
 
+  /** The newest release with this name, finished or not. */
+  async findLatest(name: string): Promise<StoredRelease | undefined> {
+    const [row] = await this.db.select().from(releases).where(eq(releases.name, name)).orderBy(desc(releases.createdAt)).limit(1);
+    return row && fromRow(row);
+  }
+
   /**
    * The release with this name that the engine has not finished with, if any: one in flight, or
    * one that has ended whose final split is not yet confirmed.

@@ -1,5 +1,5 @@
 import type { Plan } from "../../core/plan.js";
-import type { Release, TargetRef } from "../../core/release.js";
+import { isSettled, type Release, type TargetRef } from "../../core/release.js";
 import { systemClock } from "../../support/clock.js";
 import { Engine, ReleaseRefused } from "../../engine/engine.js";
 import { connectPlatform, type PlatformSecrets } from "../../platforms/registry.js";
@@ -7,6 +7,7 @@ import { PlatformError } from "../../platforms/types.js";
 import { openDatabase } from "../../store/database.js";
 import { ReleaseStore } from "../../store/release-store.js";
 import { UsageError } from "../exit-codes.js";
+import { reportFinished, supersededText } from "./finished-release.js";
 import { followRelease } from "./follow-release.js";
 import { createReporter } from "./reporters.js";
 
@@ -27,8 +28,10 @@ export interface RolloutRequest {
 
 /**
  * Runs one release in the foreground and returns the exit code. With the same data directory and
- * name, a rerun after a crash resumes the unfinished release instead of starting over. SIGINT or
- * SIGTERM cancels: the split goes back to 100% stable.
+ * name, a rerun after a crash resumes the unfinished release instead of starting over, and a rerun
+ * after the release ended reports how it ended instead of starting another; other versions under
+ * a finished release's name make a new release. SIGINT or SIGTERM cancels: the split goes back to
+ * 100% stable.
  */
 export async function runRollout(request: RolloutRequest): Promise<number> {
   const database = await openDatabase({ dataDir: request.dataDir });
@@ -40,6 +43,9 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
     const engine = new Engine({ store, clock: systemClock, connect: () => platform });
     const reporter = createReporter(request.output, systemClock.now);
     engine.on("retry", (_, message, delayMs) => reporter.retry(message, delayMs));
+    const latest = (await store.findLatest(request.name))?.release;
+    const finished = latest && isSettled(latest) ? latest : undefined;
+    if (finished && sameRelease(finished, request)) return await reportFinished(store, reporter, finished, systemClock.now());
     return await followRelease({
       engine,
       store,
@@ -47,10 +53,9 @@ export async function runRollout(request: RolloutRequest): Promise<number> {
       driver: { kind: "foreground" },
       platform: () => platform,
       open: async () => {
-        const unfinished = await store.findUnfinished(request.name);
-        return unfinished
-          ? { release: resumable(unfinished.release, request), resumed: true }
-          : { release: await createOrExplain(engine, request), resumed: false };
+        if (latest && !finished) return { release: resumable(latest, request), resumed: true };
+        if (finished) reporter.notice(supersededText(finished, systemClock.now()));
+        return { release: await createOrExplain(engine, request), resumed: false };
       },
     });
   } finally {
@@ -73,17 +78,22 @@ async function createOrExplain(engine: Engine, request: RolloutRequest): Promise
 
 /** An unfinished release may be resumed only by the command that started it. */
 function resumable(release: Release, request: RolloutRequest): Release {
-  const same =
-    (request.stable === undefined || release.stable === request.stable) &&
-    release.candidate === request.candidate &&
-    sameTarget(release.target, request.target);
-  if (!same) {
+  if (!sameRelease(release, request)) {
     throw new UsageError(
       `release "${release.name}" is unfinished and moves ${release.stable} -> ${release.candidate}; ` +
         "rerun with the same versions and target to resume it, or choose another --name",
     );
   }
   return release;
+}
+
+/** Whether the request names the release's versions and target; its name is the same already. */
+function sameRelease(release: Release, request: RolloutRequest): boolean {
+  return (
+    (request.stable === undefined || release.stable === request.stable) &&
+    release.candidate === request.candidate &&
+    sameTarget(release.target, request.target)
+  );
 }
 
 function sameTarget(a: TargetRef, b: TargetRef): boolean {
