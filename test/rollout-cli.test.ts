@@ -246,6 +246,85 @@ function withFlag(args: string[], flag: string, value: string): string[] {
   return changed;
 }
 
+/** A module run before the CLI, by `node --import`, that makes it crash once the candidate first gets traffic. */
+function faultInjector(fault: "exception" | "rejection"): string {
+  const file = join(stage.dir, `inject-${fault}.mjs`);
+  const crash = fault === "exception" ? 'setImmediate(() => { throw new Error("injected crash"); })' : 'void Promise.reject(new Error("injected crash"))';
+  writeFileSync(
+    file,
+    `const write = process.stdout.write.bind(process.stdout);
+let crashed = false;
+process.stdout.write = (chunk, ...rest) => {
+  const written = write(chunk, ...rest);
+  if (!crashed && String(chunk).includes('"type":"split_applied"') && String(chunk).includes('"percent":10')) {
+    crashed = true;
+    ${crash};
+  }
+  return written;
+};
+`,
+  );
+  return file;
+}
+
+describe("glidepath rollout, whatever ends it", () => {
+  it("goes on to its end when standard output closes midway, and exits with the release's outcome", async () => {
+    stage.services[1]!.setFaults({ errorRate: 0.5 });
+    const rollout = startCli(rolloutArgs());
+    await rollout.waitForLine((line) => line.includes('"type":"split_applied"') && line.includes('"percent":10'));
+    rollout.child.stdout!.destroy();
+
+    const { code } = await rollout.exited;
+
+    expect(rollout.stderr.join("\n")).toMatch(/^glidepath: standard output is closed \(EPIPE\); the release goes on without output/m);
+    expect(code).toBe(3);
+    expect(stage.splits()).toEqual(["split v1=100%", "split v1=90% v2=10%", "split v1=100%"]);
+  });
+
+  it("promotes a healthy candidate to its end with standard output closed after two lines and a SIGPIPE", async () => {
+    const rollout = startCli(rolloutArgs());
+    await rollout.waitForLine(() => rollout.lines.length >= 2);
+    rollout.child.stdout!.destroy();
+    rollout.child.kill("SIGPIPE");
+
+    const { code } = await rollout.exited;
+
+    expect(rollout.stderr.join("\n")).toMatch(/^glidepath: standard output is closed \((EPIPE|SIGPIPE)\)/m);
+    expect(code).toBe(0);
+    expect(stage.splits()).toEqual(PLAN_SPLITS);
+  });
+
+  it.each(["SIGTERM", "SIGHUP"] as const)("puts 100%% back on stable at %s and says so on standard error, exit 4", async (signal) => {
+    const rollout = startCli(rolloutArgs());
+    await rollout.waitForLine((line) => line.includes('"type":"split_applied"') && line.includes('"percent":10'));
+    rollout.child.kill(signal);
+
+    const { code } = await rollout.exited;
+
+    expect(code).toBe(4);
+    expect(rollout.stderr).toEqual([
+      `glidepath: ${signal}: cancelling release checkout, which puts 100% of traffic back on v1`,
+      "glidepath: release checkout ended cancelled; the split is v1=100%",
+    ]);
+    expect(jsonLines(rollout.lines).at(-1)).toMatchObject({ state: "cancelled", reason: `cancelled by ${signal}` });
+    expect(stage.splits()).toEqual(["split v1=100%", "split v1=90% v2=10%", "split v1=100%"]);
+  });
+
+  it.each(["exception", "rejection"] as const)("puts 100%% back on stable when it crashes on an uncaught %s, exit 1", async (fault) => {
+    const rollout = startCli(rolloutArgs(), { nodeArgs: ["--import", faultInjector(fault)] });
+
+    const { code } = await rollout.exited;
+
+    expect(code).toBe(1);
+    expect(rollout.stderr).toEqual([
+      "glidepath: internal error: injected crash: cancelling release checkout, which puts 100% of traffic back on v1",
+      "glidepath: release checkout ended cancelled; the split is v1=100%",
+    ]);
+    expect(jsonLines(rollout.lines).at(-1)).toMatchObject({ state: "cancelled", reason: "glidepath stopped on an internal error (injected crash)" });
+    expect(stage.splits()).toEqual(["split v1=100%", "split v1=90% v2=10%", "split v1=100%"]);
+  });
+});
+
 describe("glidepath rollout refuses before any traffic moves, exit 2", () => {
   it("a data directory another rollout is using", async () => {
     const first = startCli(rolloutArgs());

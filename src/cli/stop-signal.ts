@@ -1,12 +1,14 @@
+/** The signals that ask a command to stop: Ctrl-C, `kill`, and the terminal or SSH session going away. */
+const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 /**
- * Calls onStop at the first SIGINT or SIGTERM, then stops listening, so a second Ctrl-C ends the
- * process at once if stopping hangs. Returns a function that stops listening earlier.
+ * Calls onStop at the first SIGINT, SIGTERM or SIGHUP, then stops listening, so a second Ctrl-C
+ * ends the process at once if stopping hangs. Returns a function that stops listening earlier.
  */
 export function onStopSignal(onStop: (signal: NodeJS.Signals) => void): () => void {
   let stopped = false;
   const stopListening = () => {
-    process.off("SIGINT", handle);
-    process.off("SIGTERM", handle);
+    for (const signal of STOP_SIGNALS) process.off(signal, handle);
   };
   const handle = (signal: NodeJS.Signals) => {
     if (stopped) return;
@@ -16,7 +18,6 @@ export function onStopSignal(onStop: (signal: NodeJS.Signals) => void): () => vo
     setImmediate(stopListening);
     onStop(signal);
   };
-  process.on("SIGINT", handle);
-  process.on("SIGTERM", handle);
+  for (const signal of STOP_SIGNALS) process.on(signal, handle);
   return stopListening;
 }

@@ -22,12 +22,30 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a command; with `stdin: "pipe"` the test can type into it through child.stdin. */
-export function startCli(args: string[], { env = {}, stdin = "ignore" }: { env?: NodeJS.ProcessEnv; stdin?: "ignore" | "pipe" } = {}): CliProcess {
-  const child = spawn(process.execPath, [...CLI, ...args], {
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** With "pipe" the test can type into the command through child.stdin. */
+  stdin?: "ignore" | "pipe";
+  /** Node's own flags, such as --import of a module that injects a fault. */
+  nodeArgs?: string[];
+  /**
+   * Run the command on a pseudo-terminal made by util-linux's `script`, as a person at a terminal
+   * would: its stdin and stdout are a TTY, child.stdin types keys, and stdout carries the live
+   * display's escape sequences. child is `script`, which hangs the command up when it ends.
+   */
+  terminal?: boolean;
+}
+
+/** Starts a command. */
+export function startCli(args: string[], { env = {}, stdin = "ignore", nodeArgs = [], terminal = false }: StartOptions = {}): CliProcess {
+  const command = [process.execPath, ...nodeArgs, ...CLI, ...args];
+  // The terminal `script` makes has no size; the live display wraps its lines to the terminal's width.
+  const onTerminal = `stty cols 200 rows 50; exec ${command.map(shellQuote).join(" ")}`;
+  const [file, argv] = terminal ? ["script", ["--quiet", "--flush", "--return", "--command", onTerminal, "/dev/null"]] : [command[0]!, command.slice(1)];
+  const child = spawn(file, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env, FORCE_COLOR: "0", NO_COLOR: "1" },
-    stdio: [stdin, "pipe", "pipe"],
+    stdio: [terminal ? "pipe" : stdin, "pipe", "pipe"],
   });
   const lines: string[] = [];
   const stderr: string[] = [];
@@ -57,6 +75,10 @@ export function startCli(args: string[], { env = {}, stdin = "ignore" }: { env?:
       });
     },
   };
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 /** Runs a glidepath command to its end. */

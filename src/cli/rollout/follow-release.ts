@@ -1,13 +1,15 @@
 import type { ReleaseEventDraft } from "../../core/events.js";
 import { desiredSplit, type Release } from "../../core/release.js";
-import type { Split } from "../../core/split.js";
+import { formatSplit, type Split } from "../../core/split.js";
 import type { Engine } from "../../engine/engine.js";
 import type { PlatformConnection } from "../../platforms/types.js";
 import type { ReleaseStore } from "../../store/release-store.js";
-import { onStopSignal } from "../stop-signal.js";
+import { ExitCode } from "../exit-codes.js";
+import { carryOnWhenStdoutCloses } from "./closed-output.js";
 import { acceptOperatorCommands, type SendCommand } from "./operator-input.js";
 import type { RolloutReporter } from "./reporters.js";
 import { exitCodeFor, summarize } from "./summary.js";
+import { guardTraffic } from "./traffic-guard.js";
 
 /** Who drives the release to its end: this process's engine in the foreground, or a server's scheduler, woken after each command. */
 export type ReleaseDriver = { kind: "foreground" } | { kind: "scheduler"; nudge(): void };
@@ -25,11 +27,14 @@ export interface FollowRequest {
 
 /**
  * Reports one release as it happens until it has ended and its final split is in place, then its
- * summary, and returns the exit code. The first SIGINT or SIGTERM cancels the release (the split
- * goes back to 100% stable); a person at the terminal may approve, pause and so on.
+ * summary, and returns the exit code. A stop signal, a crash or an error of the driver cancels the
+ * release first (the split goes back to 100% stable; see guardTraffic), and a crash exits 1; a
+ * closed standard output stops the output, not the release. A person at the terminal may
+ * approve, pause and so on.
  */
 export async function followRelease(request: FollowRequest): Promise<number> {
   const { engine, store, reporter, driver } = request;
+  carryOnWhenStdoutCloses((line) => reporter.warning(line));
   // Events can come before open() returns the release's id; they wait for it, in order.
   let opened!: (releaseId: string) => void;
   const openedId = new Promise<string>((resolve) => (opened = resolve));
@@ -60,21 +65,35 @@ export async function followRelease(request: FollowRequest): Promise<number> {
       if (driver.kind === "scheduler") driver.nudge();
       return result;
     };
+    const drive = () => (driver.kind === "foreground" ? engine.run(release.id) : settled);
     // A release that is already ending refuses the cancel and finishes on its own.
-    const stopSignals = onStopSignal((signal) => void send({ type: "cancel", reason: `cancelled by ${signal}` }, "cli"));
+    const cancel = async (reason: string) => {
+      await send({ type: "cancel", reason }, "cli");
+    };
+    const guard = guardTraffic(release, cancel, (line) => reporter.warning(line));
     const stopInput = acceptOperatorCommands(send, (line) => reporter.notice(line));
     let finished: Release;
     try {
-      finished = driver.kind === "foreground" ? await engine.run(release.id) : await settled;
+      finished = await drive().catch(async (error: unknown) => {
+        await guard.fail(error);
+        return drive();
+      });
+    } catch (error) {
+      reporter.warning(`could not put 100% of traffic back on ${release.stable}; rerun the same command to resume release ${release.name} and finish it`);
+      throw error;
     } finally {
-      stopSignals();
+      guard.stop();
       stopInput();
     }
 
     await reported;
     const [events, checks] = await Promise.all([store.events(finished.id), store.checks(finished.id)]);
-    reporter.end(summarize(finished, events, checks, await finalSplit(request.platform(finished), finished)));
-    return exitCodeFor(finished.state);
+    const split = await finalSplit(request.platform(finished), finished);
+    reporter.end(summarize(finished, events, checks, split));
+    const stoppedBy = guard.stoppedBy;
+    if (!stoppedBy) return exitCodeFor(finished.state);
+    reporter.warning(`release ${finished.name} ended ${finished.state.replace("_", " ")}; the split is ${formatSplit(split)}`);
+    return stoppedBy.kind === "crash" ? ExitCode.internalError : exitCodeFor(finished.state);
   } finally {
     engine.off("event", onEvent);
     engine.off("settled", onSettled);

@@ -15,7 +15,13 @@ export interface RolloutReporter {
   retry(message: string, delayMs: number): void;
   /** Something the person running the rollout should read, such as a refused command. */
   notice(message: string): void;
+  /** Something that must be read even where standard output goes nowhere, such as traffic put back on stable: on standard error. */
+  warning(message: string): void;
   end(summary: RolloutSummary): void;
+}
+
+function writeWarning(message: string) {
+  process.stderr.write(`glidepath: ${message}\n`);
 }
 
 /** `ctrlC`: what Ctrl-C does, said in the live display's key help. */
@@ -31,7 +37,10 @@ class JsonReporter implements RolloutReporter {
   }
   retry() {}
   notice(message: string) {
-    process.stderr.write(`glidepath: ${message}\n`);
+    writeWarning(message);
+  }
+  warning(message: string) {
+    writeWarning(message);
   }
   end(summary: RolloutSummary) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -53,6 +62,9 @@ class LineReporter implements RolloutReporter {
   }
   notice(message: string) {
     this.print(pc.yellow(message));
+  }
+  warning(message: string) {
+    writeWarning(message);
   }
   end(summary: RolloutSummary) {
     this.print(summaryLine(summary));
@@ -90,6 +102,11 @@ class LiveReporter extends LineReporter {
       return;
     }
     super.event(release, event);
+  }
+  override warning(message: string) {
+    logUpdate.clear();
+    super.warning(message);
+    this.render();
   }
   override end(summary: RolloutSummary) {
     this.ended = true;
