@@ -246,6 +246,9 @@ function withFlag(args: string[], flag: string, value: string): string[] {
   return changed;
 }
 
+/** The rollout's arguments without --json: the log's plain lines. */
+const plainArgs = () => rolloutArgs().filter((arg) => arg !== "--json");
+
 /** A module run before the CLI, by `node --import`, that makes it crash once the candidate first gets traffic. */
 function faultInjector(fault: "exception" | "rejection"): string {
   const file = join(stage.dir, `inject-${fault}.mjs`);
@@ -377,5 +380,37 @@ describe("glidepath rollout run again", () => {
     expect(back.code).toBe(0);
     expect(back.stderr).toMatch(/^glidepath: release checkout \(v1 -> v2\) ended succeeded \d+s ago \(.*\): every stage passed; starting a new release of that name$/);
     expect(jsonLines(back.stdout).at(-1)).toMatchObject({ state: "succeeded", stable: "v2", candidate: "v1", finalSplit: [{ version: "v1", percent: 100 }] });
+  });
+});
+
+describe("glidepath rollout at a terminal", () => {
+  it("asks before a key moves traffic, says which keys a waiting stage takes, and promotes on P then y", async () => {
+    writeFileSync(stage.planFile, PLAN.replace("{ percent: 50, soak: 3s }", "{ percent: 50, soak: 3s, progression: manual }"));
+    const rollout = startCli(plainArgs(), { terminal: true });
+    const keys = (typed: string) => rollout.child.stdin!.write(typed);
+    const count = (text: string) => rollout.lines.filter((line) => line.includes(text)).length;
+    // The live display redraws itself four times a second: a text shown anew adds to its count.
+    const shown = (text: string, times = 1) => rollout.waitForLine(() => count(text) >= times);
+    const promoteQuestion = "promote the candidate to 100% now? press y to confirm, any other key to cancel";
+    await shown("awaiting approval: press a to approve, d to deny");
+
+    keys("P");
+    await shown(promoteQuestion);
+    // Each answer other than y drops the question: the next key asks its own.
+    keys("n");
+    keys("r");
+    await shown("roll back to 100% stable now? press y to confirm, any other key to cancel");
+    const promoteAsked = count(promoteQuestion);
+    keys("x");
+    keys("P");
+    await shown(promoteQuestion, promoteAsked + 1);
+    expect(stage.splits().at(-1)).toBe("split v1=50% v2=50%");
+    keys("y");
+
+    const { code } = await rollout.exited;
+
+    expect(code).toBe(0);
+    expect(rollout.lines.some((line) => /promoted: v2 serves 100% \(promoted early by .* \(cli\)/.test(line))).toBe(true);
+    expect(stage.splits()).toEqual(PLAN_SPLITS);
   });
 });

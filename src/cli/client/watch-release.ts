@@ -45,7 +45,7 @@ export async function watchRelease(connection: Connection, releaseId: string, mo
     if (response.ok) return { ok: true, release: releaseFromDetail(detail), events: [] };
     return { ok: false, error: (error as { error?: { message?: string } } | undefined)?.error?.message ?? `the server answered ${response.status}` };
   };
-  const stopInput = mode === "tty" ? acceptOperatorCommands(send, (line) => reporter.notice(line)) : () => {};
+  const stopInput = mode === "tty" ? acceptOperatorCommands(send, reporter) : () => {};
   // The server drives the release: leaving the watch must not stop it, unlike Ctrl-C in `glidepath rollout`.
   const stopSignals = onStopSignal((signal) => {
     process.stderr.write(`\nglidepath: ${signal}: stopped watching; the release goes on (glidepath release cancel ${releaseId} cancels it)\n`);

@@ -71,7 +71,7 @@ export async function followRelease(request: FollowRequest): Promise<number> {
       await send({ type: "cancel", reason }, "cli");
     };
     const guard = guardTraffic(release, cancel, (line) => reporter.warning(line));
-    const stopInput = acceptOperatorCommands(send, (line) => reporter.notice(line));
+    const stopInput = acceptOperatorCommands(send, reporter);
     let finished: Release;
     try {
       finished = await drive().catch(async (error: unknown) => {

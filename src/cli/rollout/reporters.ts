@@ -17,6 +17,8 @@ export interface RolloutReporter {
   notice(message: string): void;
   /** Something that must be read even where standard output goes nowhere, such as traffic put back on stable: on standard error. */
   warning(message: string): void;
+  /** A key's question awaiting its answer, or undefined once it has one. */
+  prompt(question: string | undefined): void;
   end(summary: RolloutSummary): void;
 }
 
@@ -42,6 +44,9 @@ class JsonReporter implements RolloutReporter {
   warning(message: string) {
     writeWarning(message);
   }
+  prompt(question: string | undefined) {
+    if (question) writeWarning(question);
+  }
   end(summary: RolloutSummary) {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   }
@@ -66,6 +71,9 @@ class LineReporter implements RolloutReporter {
   warning(message: string) {
     writeWarning(message);
   }
+  prompt(question: string | undefined) {
+    if (question) this.print(pc.yellow(question));
+  }
   end(summary: RolloutSummary) {
     this.print(summaryLine(summary));
   }
@@ -85,6 +93,7 @@ class LiveReporter extends LineReporter {
 
   private release: Release | undefined;
   private lastCheck = "";
+  private question: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ended = false;
 
@@ -106,6 +115,10 @@ class LiveReporter extends LineReporter {
   override warning(message: string) {
     logUpdate.clear();
     super.warning(message);
+    this.render();
+  }
+  override prompt(question: string | undefined) {
+    this.question = question;
     this.render();
   }
   override end(summary: RolloutSummary) {
@@ -130,7 +143,7 @@ class LiveReporter extends LineReporter {
       `stage ${Math.max(release.stageIndex + 1, 0)}/${stages}  ${progressBar(release)}  ${stage ? soakText(release, this.now()) : ""}`,
       `split ${formatSplit(desiredSplit(release))}`,
       this.lastCheck ? `last ${this.lastCheck}` : pc.dim("waiting for the first check"),
-      pc.dim(`keys: ${KEY_HELP}  ctrl-c ${this.ctrlC}`),
+      this.question ? pc.bold(pc.yellow(this.question)) : pc.dim(`keys: ${KEY_HELP}  ctrl-c ${this.ctrlC}`),
     ];
     logUpdate(shortenIds(lines.join("\n")));
   }
@@ -158,6 +171,7 @@ function progressBar(release: Release): string {
 }
 
 function soakText(release: Release, now: number): string {
+  if (release.state === "awaiting_approval") return pc.yellow("awaiting approval: press a to approve, d to deny");
   const stage = currentStage(release)!;
   if (stage.soakSeconds === 0) return "";
   const sinceCheck = release.state === "running" && release.lastCheckAt !== null ? (now - release.lastCheckAt) / 1000 : 0;
