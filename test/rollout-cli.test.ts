@@ -383,6 +383,34 @@ describe("glidepath rollout run again", () => {
   });
 });
 
+describe("glidepath rollout's plain log", () => {
+  it("prints a check when its verdict changes, not every check, and the failing check before the rollback", async () => {
+    stage.services[1]!.setFaults({ errorRate: 0.5 });
+
+    const { code, stdout } = await runCli(plainArgs());
+
+    expect(code).toBe(3);
+    const text = stdout.map((line) => line.replace(/^\d\d:\d\d:\d\d /, ""));
+    const checks = text.filter((line) => line.startsWith("check "));
+    const verdicts = checks.map((line) => /^check (pass|FAIL|no verdict)/.exec(line)![1]);
+    // Between the first check and the last (the one that decided), each printed check has a new verdict.
+    expect(verdicts.slice(1, -1).every((verdict, i) => verdict !== verdicts[i])).toBe(true);
+    const rolledBack = text.findIndex((line) => line.startsWith("rolled back to v1"));
+    expect(text[rolledBack - 1]).toMatch(/^check FAIL: .*failing error_rate <= 0.05/);
+    expect(text.slice(rolledBack).some((line) => line.startsWith("check "))).toBe(false);
+    expect(text.at(-1)).toMatch(/^ROLLED BACK checkout: final split v1=100%/);
+  });
+
+  it("keeps every check in --json", async () => {
+    const { code, stdout } = await runCli(rolloutArgs());
+
+    expect(code).toBe(0);
+    const printed = jsonLines(stdout);
+    const counted = (printed.at(-1)!.stages as { checks: number }[]).reduce((sum, { checks }) => sum + checks, 0);
+    expect(printed.filter((line) => line.type === "check_completed")).toHaveLength(counted);
+  });
+});
+
 describe("glidepath rollout at a terminal", () => {
   it("asks before a key moves traffic, says which keys a waiting stage takes, and promotes on P then y", async () => {
     writeFileSync(stage.planFile, PLAN.replace("{ percent: 50, soak: 3s }", "{ percent: 50, soak: 3s, progression: manual }"));

@@ -33,7 +33,7 @@ export async function watchRelease(connection: Connection, releaseId: string, mo
   const fetchDetail = () => call(api.GET("/api/v1/teams/{team}/releases/{release}", { params: { path } }));
   let detail = await fetchDetail();
   const newestEventId = (of: ReleaseDetail) => Math.max(0, ...of.events.map((event) => Number(event.id)));
-  const reporter = createReporter(mode, Date.now, "stop watching (the release goes on)");
+  const reporter = createReporter(mode, Date.now, { ctrlC: "stop watching (the release goes on)" });
   reporter.begin(releaseFromDetail(detail), false);
 
   const send = async (command: Command): Promise<StepResult> => {

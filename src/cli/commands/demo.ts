@@ -82,6 +82,7 @@ export function registerDemoCommand(program: Command) {
           output: {
             mode: flags.json ? "json" : process.stdout.isTTY ? "tty" : "plain",
             stayUp: process.stdout.isTTY && !flags.exit,
+            timeScale,
           },
           say: flags.json ? () => {} : (line: string) => process.stdout.write(`${pc.dim(line)}\n`),
         };

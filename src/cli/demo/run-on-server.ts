@@ -10,6 +10,8 @@ export interface DemoOutput {
   mode: "json" | "tty" | "plain";
   /** After the release, keep the server up for the dashboard until Ctrl-C. */
   stayUp: boolean;
+  /** How many times faster than real time the plan runs. */
+  timeScale: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface DemoOutput {
  * reports it on the terminal as `glidepath rollout` would. Returns the release's exit code.
  */
 export async function runDemoOnServer(release: DemoRelease, address: DemoServerAddress, output: DemoOutput): Promise<number> {
-  const reporter = createReporter(output.mode, systemClock.now);
+  const reporter = createReporter(output.mode, systemClock.now, { timeScale: output.timeScale });
   // The server's own notices, retries among them, are the demo's notices.
   const demo = await startDemoServer(address, (line) => reporter.notice(line));
   try {

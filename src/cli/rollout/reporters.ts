@@ -4,6 +4,7 @@ import { formatDuration } from "../../core/duration.js";
 import type { ReleaseEventDraft } from "../../core/events.js";
 import { currentStage, desiredSplit, type Release } from "../../core/release.js";
 import { formatSplit } from "../../core/split.js";
+import { CHECK_REPEAT_SECONDS, CheckLines } from "./check-lines.js";
 import { describeCheck, describeEvent } from "./event-text.js";
 import { KEY_HELP } from "./operator-input.js";
 import type { RolloutSummary } from "./summary.js";
@@ -22,14 +23,20 @@ export interface RolloutReporter {
   end(summary: RolloutSummary): void;
 }
 
-function writeWarning(message: string) {
-  process.stderr.write(`glidepath: ${message}\n`);
+export interface ReporterOptions {
+  /** What Ctrl-C does, said in the live display's key help. */
+  ctrlC?: string;
+  /** How many times faster than real time the release's plan runs (the demo's --time-scale), so a log repeats a check once a minute of the plan's time. */
+  timeScale?: number;
 }
 
-/** `ctrlC`: what Ctrl-C does, said in the live display's key help. */
-export function createReporter(mode: "json" | "tty" | "plain", now: () => number, ctrlC = "cancel"): RolloutReporter {
+export function createReporter(mode: "json" | "tty" | "plain", now: () => number, { ctrlC = "cancel", timeScale = 1 }: ReporterOptions = {}): RolloutReporter {
   if (mode === "json") return new JsonReporter();
-  return mode === "tty" ? new LiveReporter(now, ctrlC) : new LineReporter(now);
+  return mode === "tty" ? new LiveReporter(now, ctrlC) : new LineReporter(now, (CHECK_REPEAT_SECONDS * 1000) / timeScale);
+}
+
+function writeWarning(message: string) {
+  process.stderr.write(`glidepath: ${message}\n`);
 }
 
 class JsonReporter implements RolloutReporter {
@@ -53,14 +60,29 @@ class JsonReporter implements RolloutReporter {
 }
 
 class LineReporter implements RolloutReporter {
-  constructor(protected readonly now: () => number) {}
+  private readonly checkLines: CheckLines;
+
+  constructor(
+    protected readonly now: () => number,
+    checkRepeatMs: number,
+  ) {
+    this.checkLines = new CheckLines(checkRepeatMs);
+  }
 
   begin(release: Release, resumed: boolean) {
     if (resumed) this.print(resumeLine(release));
   }
   event(release: Release, event: ReleaseEventDraft) {
+    if (event.type === "check_completed") {
+      const line = this.checkLines.check(event.check, describeCheck(release, event.check), this.now());
+      if (line) this.print(line);
+      return;
+    }
     const line = describeEvent(release, event);
-    if (line) this.print(line);
+    if (!line) return;
+    const heldCheck = this.checkLines.flush(this.now());
+    if (heldCheck) this.print(heldCheck);
+    this.print(line);
   }
   retry(message: string, delayMs: number) {
     this.print(pc.yellow(`${message}; retrying in ${formatDuration(delayMs / 1000)}`));
@@ -75,6 +97,8 @@ class LineReporter implements RolloutReporter {
     if (question) this.print(pc.yellow(question));
   }
   end(summary: RolloutSummary) {
+    const heldCheck = this.checkLines.flush(this.now());
+    if (heldCheck) this.print(heldCheck);
     this.print(summaryLine(summary));
   }
   protected print(line: string) {
@@ -88,7 +112,8 @@ class LiveReporter extends LineReporter {
     now: () => number,
     private readonly ctrlC: string,
   ) {
-    super(now);
+    // Checks are shown in the status block, not printed.
+    super(now, 0);
   }
 
   private release: Release | undefined;
