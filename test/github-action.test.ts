@@ -1,8 +1,8 @@
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,34 +62,86 @@ interface StepRun {
 
 let runs = 0;
 
-/** Runs the bundled entry as a step with these inputs, in a fresh workflow run. */
-function runStep(inputs: Record<string, string>): Promise<StepRun> {
+interface StartedStep {
+  /** Resolves once the step has printed a line with this text. */
+  printed(text: string): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  ended: Promise<StepRun>;
+  /** Runs the action's post step after this one, as GitHub does: the same inputs, and the state this step saved as STATE_* variables. */
+  post(): Promise<StepRun>;
+}
+
+/** Starts the bundled entry as a step with these inputs, in a fresh workflow run. */
+function startStep(inputs: Record<string, string>): StartedStep {
   const step = join(dir, `step-${++runs}`);
-  const outputFile = `${step}-output`;
-  const summaryFile = `${step}-summary`;
-  writeFileSync(outputFile, "");
-  writeFileSync(summaryFile, "");
+  const runnerTemp = `${step}-temp`;
+  mkdirSync(runnerTemp);
+  const stateFile = `${step}-state`;
+  writeFileSync(stateFile, "");
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     GITHUB_ACTIONS: "true",
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_RUN_ID: String(runs),
     GITHUB_RUN_ATTEMPT: "1",
     GITHUB_JOB: "deploy",
+    RUNNER_TEMP: runnerTemp,
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
   };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [entry], { env }, (error, stdout, stderr) => {
-      resolve({
-        exitCode: error ? Number(error.code ?? 1) : 0,
-        stdout,
-        stderr,
-        outputs: readOutputs(readFileSync(outputFile, "utf8")),
-        summary: readFileSync(summaryFile, "utf8"),
-      });
+  const run = (phase: string, stepEnv: NodeJS.ProcessEnv) => {
+    const outputFile = `${step}-${phase}-output`;
+    const summaryFile = `${step}-${phase}-summary`;
+    writeFileSync(outputFile, "");
+    writeFileSync(summaryFile, "");
+    const child = spawn(process.execPath, [entry], {
+      env: { ...stepEnv, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile },
+      stdio: ["ignore", "pipe", "pipe"],
     });
-  });
+    let stdout = "";
+    let stderr = "";
+    const waiters: { text: string; resolve: () => void }[] = [];
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      for (const waiter of waiters.filter(({ text }) => stdout.includes(text))) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const ended = new Promise<StepRun>((resolve) =>
+      child.on("close", (code, signal) =>
+        resolve({
+          exitCode: code ?? (signal ? 128 : 1),
+          stdout,
+          stderr,
+          outputs: readOutputs(readFileSync(outputFile, "utf8")),
+          summary: readFileSync(summaryFile, "utf8"),
+        }),
+      ),
+    );
+    const printed = (text: string) =>
+      stdout.includes(text)
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            waiters.push({ text, resolve });
+            void ended.then(({ stdout: all, stderr: errors }) => reject(new Error(`the step ended before printing "${text}":\n${all}${errors}`)));
+          });
+    return { child, ended, printed };
+  };
+  const main = run("main", { ...env, GITHUB_STATE: stateFile });
+  return {
+    printed: main.printed,
+    kill: (signal) => main.child.kill(signal),
+    ended: main.ended,
+    post: () => {
+      const state = Object.fromEntries(Object.entries(readOutputs(readFileSync(stateFile, "utf8"))).map(([name, value]) => [`STATE_${name}`, value]));
+      return run("post", { ...env, ...state }).ended;
+    },
+  };
+}
+
+/** Runs the bundled entry as a step with these inputs, in a fresh workflow run. */
+function runStep(inputs: Record<string, string>): Promise<StepRun> {
+  return startStep(inputs).ended;
 }
 
 /**
@@ -242,33 +294,74 @@ describe("the GitHub Action against a Glidepath server", () => {
 });
 
 describe("the GitHub Action in standalone mode", () => {
-  it("rolls a Worker out on the Cloudflare simulator inside the step", async () => {
-    const token = "cf-test-token";
-    const sim = await startCloudflareSimulator({ ...LOOPBACK, token });
-    try {
-      const healthy = { errorRate: 0, latencyMs: { p50: 30, p99: 50 } };
-      const { accountId, versionIds } = sim.control.createScript({ script: "api", rps: 2000, versions: [{ behaviour: healthy }, { behaviour: healthy }] });
-      const planFile = join(dir, "quick-plan.json");
-      writeFileSync(planFile, JSON.stringify(QUICK_PLAN));
-      const step = await runStep({
-        mode: "standalone",
-        "cloudflare-account-id": accountId,
-        "cloudflare-api-token": token,
-        "cloudflare-api-base-url": sim.url,
-        "cloudflare-metrics-lag": "0s",
-        worker: "api",
-        "version-id": versionIds[1]!,
-        plan: planFile,
-      });
-      expect(step.exitCode, step.stdout + step.stderr).toBe(0);
-      expect(step.outputs.status).toBe("succeeded");
-      expect(step.outputs["release-id"]).not.toBe("");
-      expect(step.stdout).toMatch(/check in stage 1: pass/);
-      expect(step.stdout.split("\n").slice(1).join("\n")).not.toContain(token);
-      expect(step.summary).toContain("✅ promoted");
-      expect(sim.control.deploymentHistory("api").at(-1)?.split).toEqual([{ version_id: versionIds[1], percentage: 100 }]);
-    } finally {
-      await sim.close();
-    }
+  const token = "cf-test-token";
+  let sim: Awaited<ReturnType<typeof startCloudflareSimulator>>;
+
+  beforeAll(async () => {
+    sim = await startCloudflareSimulator({ ...LOOPBACK, token });
+  });
+
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  /** A Worker of two healthy versions on the simulator, and the step's inputs to roll the second out with this plan. */
+  function standaloneStep(script: string, plan: object) {
+    const healthy = { errorRate: 0, latencyMs: { p50: 30, p99: 50 } };
+    const { accountId, versionIds } = sim.control.createScript({ script, rps: 2000, versions: [{ behaviour: healthy }, { behaviour: healthy }] });
+    const planFile = join(dir, `${script}-plan.json`);
+    writeFileSync(planFile, JSON.stringify(plan));
+    const inputs = {
+      mode: "standalone",
+      "cloudflare-account-id": accountId,
+      "cloudflare-api-token": token,
+      "cloudflare-api-base-url": sim.url,
+      "cloudflare-metrics-lag": "0s",
+      worker: script,
+      "version-id": versionIds[1]!,
+      plan: planFile,
+    };
+    return { inputs, stable: versionIds[0]!, candidate: versionIds[1]! };
+  }
+
+  it("rolls a Worker out on the Cloudflare simulator inside the step; its post step then has nothing to undo", async () => {
+    const { inputs, candidate } = standaloneStep("api", QUICK_PLAN);
+    const started = startStep(inputs);
+    const step = await started.ended;
+    expect(step.exitCode, step.stdout + step.stderr).toBe(0);
+    expect(step.outputs.status).toBe("succeeded");
+    expect(step.outputs["release-id"]).not.toBe("");
+    expect(step.stdout).toMatch(/check in stage 1: pass/);
+    expect(step.stdout.split("\n").slice(1).join("\n")).not.toContain(token);
+    expect(step.summary).toContain("✅ promoted");
+    expect(sim.control.deploymentHistory("api").at(-1)?.split).toEqual([{ version_id: candidate, percentage: 100 }]);
+    const deployments = sim.control.deploymentHistory("api").length;
+
+    const post = await started.post();
+
+    expect(post.exitCode, post.stdout + post.stderr).toBe(0);
+    expect(post.stdout).toMatch(/release api-to-\S+ ended in the rollout step; nothing to undo/);
+    expect(sim.control.deploymentHistory("api")).toHaveLength(deployments);
+  });
+
+  it("puts 100% back on stable in its post step when the rollout step was killed midway", async () => {
+    const waiting = { ...QUICK_PLAN, stages: [{ percent: 20, soak: "1s", progression: "manual" }, { percent: 100 }] };
+    const { inputs, stable, candidate } = standaloneStep("checkout", waiting);
+    const started = startStep(inputs);
+    await started.printed("stage 1 passed its soak");
+    expect(sim.control.deploymentHistory("checkout").at(-1)?.split).toEqual(
+      expect.arrayContaining([{ version_id: candidate, percentage: 20 }]),
+    );
+    // What the runner does last to a step it cannot stop otherwise: nothing in the step can act on it.
+    started.kill("SIGKILL");
+    await started.ended;
+
+    const post = await started.post();
+
+    expect(post.exitCode, post.stdout + post.stderr).toBe(0);
+    // Workflow commands escape % as %25; GitHub shows it as %.
+    expect(post.stdout).toMatch(/^::warning::release checkout-to-\S+ was still awaiting approval when the rollout step stopped; cancelling it, which puts 100%25 of traffic back on /m);
+    expect(post.outputs.status).toBe("cancelled");
+    expect(sim.control.deploymentHistory("checkout").at(-1)?.split).toEqual([{ version_id: stable, percentage: 100 }]);
   });
 });

@@ -1,24 +1,36 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { resolvePlan } from "../../src/cli/plan-option.js";
 import { runRollout } from "../../src/cli/rollout/run-rollout.js";
 import type { RolloutSummary } from "../../src/cli/rollout/summary.js";
 import type { StandaloneInputs } from "./inputs.js";
 import { writeJobSummary } from "./job-summary.js";
+import { rememberStandaloneRelease } from "./post-step.js";
 import { describeApiEvent, describeFailingRules } from "./progress-text.js";
 import type { ApiEvent } from "./server-api.js";
 import { failUnlessPromoted, setOutputs } from "./step-outcome.js";
 
-/** Runs the whole rollout inside the job, as `glidepath rollout --platform cloudflare` would. */
+/**
+ * Runs the whole rollout inside the job, as `glidepath rollout --platform cloudflare` would, with
+ * its release in a new data directory under the runner's temporary directory, which the post
+ * step reads should this step be stopped before the release ends.
+ */
 export async function runStandalone(inputs: StandaloneInputs): Promise<void> {
   const config: Record<string, string> = { accountId: inputs.accountId, worker: inputs.worker, metrics: "graphql" };
   if (inputs.cloudflareApiBaseUrl) config.apiBaseUrl = inputs.cloudflareApiBaseUrl;
   if (inputs.metricsLagSeconds !== undefined) config.lagSeconds = String(inputs.metricsLagSeconds);
+  const name = inputs.name ?? `${inputs.worker}-to-${inputs.candidate.slice(0, 8)}`;
+  const dataDir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), "glidepath-"));
+  rememberStandaloneRelease(dataDir, name);
   const summary = await withRolloutLines(() =>
     runRollout({
       target: { platform: "cloudflare", config },
       secrets: { cloudflareApiToken: inputs.cloudflareApiToken },
       candidate: inputs.candidate,
       plan: resolvePlan({ plan: inputs.plan }),
-      name: inputs.name ?? `${inputs.worker}-to-${inputs.candidate.slice(0, 8)}`,
+      name,
+      dataDir,
       output: "json",
     }),
   );
