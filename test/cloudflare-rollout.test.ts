@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { jsonLines, runCli, startCli, type CliProcess } from "./support/cli.js";
+import { jsonLines, killStartedCommands, runCli, startCli, type CliProcess } from "./support/cli.js";
 import { quickPlan } from "./support/quick-plan.js";
 
 /** `glidepath rollout --platform cloudflare` against `glidepath sim cloudflare`, each a real process. */
@@ -24,8 +24,9 @@ interface Simulated {
 let running: Simulated | undefined;
 
 afterEach(async () => {
+  // The simulator, and whatever a test that failed midway left running.
+  killStartedCommands();
   if (!running) return;
-  running.sim.child.kill("SIGTERM");
   await running.sim.exited;
   rmSync(running.dir, { recursive: true, force: true });
   running = undefined;

@@ -5,7 +5,7 @@ import { request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runLoad } from "../src/demo/load-generator.js";
 import { startSampleService, type SampleService } from "../src/demo/sample-service.js";
-import { jsonLines, runCli, startCli, type CliProcess } from "./support/cli.js";
+import { jsonLines, killStartedCommands, runCli, startCli, type CliProcess } from "./support/cli.js";
 import { quickPlan } from "./support/quick-plan.js";
 
 const PLAN = quickPlan(20);
@@ -65,10 +65,11 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // The proxy, and whatever a test that failed midway left running.
+  killStartedCommands();
+  await stage.proxy.exited;
   stage.stopLoad.abort();
   await stage.load;
-  stage.proxy.child.kill("SIGTERM");
-  await stage.proxy.exited;
   await Promise.all(stage.services.map((service) => service.close()));
   rmSync(stage.dir, { recursive: true, force: true });
 });

@@ -22,6 +22,17 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** How to kill each command started and not yet ended. */
+const running = new Set<() => void>();
+
+/**
+ * Kills, by their own process ids, the commands a test started that are still running: a test
+ * that failed or timed out midway leaves none behind to retry against servers that are gone.
+ */
+export function killStartedCommands(): void {
+  for (const kill of running) kill();
+}
+
 export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** With "pipe" the test can type into the command through child.stdin. */
@@ -46,7 +57,17 @@ export function startCli(args: string[], { env = {}, stdin = "ignore", nodeArgs 
     cwd: ROOT,
     env: { ...process.env, ...env, FORCE_COLOR: "0", NO_COLOR: "1" },
     stdio: [terminal ? "pipe" : stdin, "pipe", "pipe"],
+    // Its own process group, so that killing it ends the command under `script` too.
+    detached: terminal,
   });
+  const kill = () => {
+    try {
+      process.kill(terminal ? -child.pid! : child.pid!, "SIGKILL");
+    } catch {
+      // It has ended already.
+    }
+  };
+  running.add(kill);
   const lines: string[] = [];
   const stderr: string[] = [];
   const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
@@ -59,7 +80,10 @@ export function startCli(args: string[], { env = {}, stdin = "ignore", nodeArgs 
   });
   createInterface({ input: child.stderr! }).on("line", (line) => stderr.push(line));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("close", (code, signal) => resolve({ code, signal })),
+    child.on("close", (code, signal) => {
+      running.delete(kill);
+      resolve({ code, signal });
+    }),
   );
   return {
     child,
