@@ -28,7 +28,8 @@ async function releasesOnDashboard({ url, email, password }: Dashboard): Promise
  * latencies it measures.
  */
 describe("glidepath demo", () => {
-  it("promotes a healthy v2 to 100% and exits 0, while the server's dashboard shows the release to the demo's admin", { timeout: 120_000 }, async () => {
+  // At the default load the first stage (5%) takes about half a minute to give v2 the 500 requests a p99 verdict needs.
+  it("promotes a healthy v2 to 100% and exits 0, while the server's dashboard shows the release to the demo's admin", { timeout: 180_000 }, async () => {
     const demo = startCli(["demo", "--scenario", "healthy", "--time-scale", "60", "--port", "0", "--json"]);
     const dashboard = JSON.parse(await demo.waitForLine((line) => line.includes('"type":"dashboard"'))) as Dashboard;
     const started = JSON.parse(await demo.waitForLine((line) => line.includes('"type":"stage_started"'))) as { releaseId: string };

@@ -30,8 +30,8 @@ export interface RolloutRequest {
  * Runs one release in the foreground and returns the exit code. With the same data directory and
  * name, a rerun after a crash resumes the unfinished release instead of starting over, and a rerun
  * after the release ended reports how it ended instead of starting another; other versions under
- * a finished release's name make a new release. SIGINT or SIGTERM cancels: the split goes back to
- * 100% stable.
+ * a finished release's name make a new release. A stop signal or a crash cancels first: the split
+ * goes back to 100% stable (see followRelease).
  */
 export async function runRollout(request: RolloutRequest): Promise<number> {
   const database = await openDatabase({ dataDir: request.dataDir });
