@@ -26,7 +26,7 @@ export interface RolloutReporter {
 export interface ReporterOptions {
   /** What Ctrl-C does, said in the live display's key help. */
   ctrlC?: string;
-  /** How many times faster than real time the release's plan runs (the demo's --time-scale), so a log repeats a check once a minute of the plan's time. */
+  /** How many times faster than real time the release's plan runs (the demo's --time-scale), so a log repeats a check as often in the plan's time. */
   timeScale?: number;
 }
 
