@@ -385,17 +385,27 @@ describe("glidepath rollout run again", () => {
 });
 
 describe("glidepath rollout's plain log", () => {
-  it("prints a check when its verdict changes, not every check, and the failing check before the rollback", async () => {
+  it("prints a check when it is the first of its stage or its verdict changes, not every check", async () => {
+    const { code, stdout } = await runCli(plainArgs());
+
+    expect(code).toBe(0);
+    const text = stdout.map((line) => line.replace(/^\d\d:\d\d:\d\d /, ""));
+    const stages = text.join("\n").split(/^stage \d\/3: .*$/m).slice(1);
+    expect(stages).toHaveLength(3);
+    for (const lines of stages.map((stageText) => stageText.split("\n"))) {
+      const verdicts = lines.filter((line) => line.startsWith("check ")).map((line) => /^check (pass|FAIL|no verdict)/.exec(line)![1]);
+      // Between a stage's first check and its last (the one printed before the next stage), each has a new verdict.
+      expect(verdicts.slice(1, -1).every((verdict, i) => verdict !== verdicts[i]), verdicts.join(", ")).toBe(true);
+    }
+  });
+
+  it("prints the failing check before the rollback, and no check after it", async () => {
     stage.services[1]!.setFaults({ errorRate: 0.5 });
 
     const { code, stdout } = await runCli(plainArgs());
 
     expect(code).toBe(3);
     const text = stdout.map((line) => line.replace(/^\d\d:\d\d:\d\d /, ""));
-    const checks = text.filter((line) => line.startsWith("check "));
-    const verdicts = checks.map((line) => /^check (pass|FAIL|no verdict)/.exec(line)![1]);
-    // Between the first check and the last (the one that decided), each printed check has a new verdict.
-    expect(verdicts.slice(1, -1).every((verdict, i) => verdict !== verdicts[i])).toBe(true);
     const rolledBack = text.findIndex((line) => line.startsWith("rolled back to v1"));
     expect(text[rolledBack - 1]).toMatch(/^check FAIL: .*failing error_rate <= 0.05/);
     expect(text.slice(rolledBack).some((line) => line.startsWith("check "))).toBe(false);
