@@ -272,6 +272,35 @@ describe("describeFailures", () => {
   });
 });
 
+describe("a latency quantile over its limit by its estimate", () => {
+  const p99: Slo = { sli: "latency_p99", maxRatioToStable: 1.5 };
+  const BOUNDS = [50, 100, 200, 300, 500, 750, 1000];
+  // Both p99s near their buckets' interpolation; the candidate's about 1.6 x stable's.
+  const withHistogram = (counts: number[], p99Ms: number): SliSample => ({
+    ...sample(counts.reduce((sum, count) => sum + count, 0), 0, { p50: 40, p90: 90, p99: p99Ms, p999: 900 }),
+    latencyHistogram: { boundsMs: BOUNDS, counts },
+  });
+
+  it("gives no verdict while the histograms leave room for noise, and says so with both bounds", () => {
+    const stable = withHistogram([400, 80, 12, 4, 3, 1, 0, 0], 260);
+    const candidate = withHistogram([390, 80, 15, 6, 5, 3, 1, 0], 420);
+    const result = check([p99], { stable, candidate });
+    expect(result.verdict).toBe("insufficient_data");
+    expect(result.results[0]).toMatchObject({ verdict: "insufficient_data", candidate: 420, stable: 260, threshold: 390 });
+    expect(result.note).toMatch(/^latency_p99 of v2 is over the limit by its estimate, but not clearly at this many requests: it is at least [\d.]+ ms, and v1's at most .*; waiting for more$/);
+  });
+
+  it("fails when the candidate's quantile is over the limit even at the edges of both versions' bounds", () => {
+    const stable = withHistogram([40_000, 8000, 1200, 400, 300, 100, 0, 0], 260);
+    const candidate = withHistogram([39_000, 8000, 1000, 500, 600, 600, 300, 0], 667);
+    expect(check([p99], { stable, candidate }).verdict).toBe("fail");
+  });
+
+  it("is judged by the estimates alone from a source that gives quantiles but no histogram", () => {
+    expect(check([p99], { stable: sample(500, 0, { p99: 260 }), candidate: sample(500, 0, { p99: 420 }) }).verdict).toBe("fail");
+  });
+});
+
 describe("latency quantiles on thin tails", () => {
   const p99: Slo = { sli: "latency_p99", maxRatioToStable: 1.5 };
   const slow = { p50: 20, p90: 50, p99: 400, p999: 900 };

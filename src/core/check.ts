@@ -1,6 +1,7 @@
+import { quantileBounds } from "./analysis/quantile-bounds.js";
 import { initialSequentialState, judgeSequential, type SequentialEvidence, type SequentialState } from "./analysis/sequential.js";
 import { isSequential, type Plan, type SequentialSlo, type Slo } from "./plan.js";
-import { keptRequests, type OutcomeClass, type OutcomeCount, requestsToJudge, sliValue, type SliSample } from "./sli.js";
+import { keptRequests, LATENCY_QUANTILES, type LatencySli, type OutcomeClass, type OutcomeCount, requestsToJudge, sliValue, type SliSample } from "./sli.js";
 
 export type Verdict = "pass" | "fail" | "insufficient_data";
 export type SloVerdict = Verdict | "not_applicable";
@@ -193,7 +194,36 @@ function judgeSlo(slo: Exclude<Slo, SequentialSlo>, candidate: Side, stable: Sid
     return { ...result, verdict: "insufficient_data", threshold: null, note: `no ${slo.sli} measured for ${missing.version}` };
   }
   const threshold = relative ? slo.maxRatioToStable * result.stable! : slo.max;
-  return { ...result, verdict: result.candidate! <= threshold ? "pass" : "fail", threshold };
+  if (result.candidate! <= threshold) return { ...result, verdict: "pass", threshold };
+  const noise = slo.sli === "error_rate" ? undefined : quantileNoise(slo, slo.sli, candidate, relative ? stable! : null);
+  if (noise) return { ...result, verdict: "insufficient_data", threshold, note: noise };
+  return { ...result, verdict: "fail", threshold };
+}
+
+/**
+ * Why a latency quantile over its limit by its estimate may be noise, or undefined when it is
+ * clearly over. A tail judged from a few hundred requests moves a lot from one check to the
+ * next: with the versions' histograms, the SLO fails only when the candidate's quantile is over
+ * the limit even at the low end of its confidence bounds, and stable's at the high end of its
+ * own. Without histograms (a source that gives quantiles alone) the estimates decide.
+ */
+function quantileNoise(slo: Exclude<Slo, SequentialSlo>, sli: LatencySli, candidate: Side, stable: Side | null): string | undefined {
+  const q = LATENCY_QUANTILES[sli];
+  const bounds = (side: Side) => side.sample.latencyHistogram && quantileBounds(side.sample.latencyHistogram, side.sample.sampleInterval ?? 1, q);
+  const candidateBounds = bounds(candidate);
+  const stableBounds = stable && bounds(stable);
+  if (!candidateBounds || (stable && !stableBounds)) return undefined;
+  const limit = "max" in slo ? slo.max : slo.maxRatioToStable * stableBounds!.high;
+  if (candidateBounds.low > limit) return undefined;
+  const atMost = stable ? `, and ${stable.version}'s at most ${formatMs(stableBounds!.high)}` : "";
+  return (
+    `${sli} of ${candidate.version} is over the limit by its estimate, but not clearly at this many requests: ` +
+    `it is at least ${formatMs(candidateBounds.low)}${atMost}; waiting for more`
+  );
+}
+
+function formatMs(ms: number): string {
+  return ms === Infinity ? "beyond the last latency bucket" : `${formatSliValue(ms)} ms`;
 }
 
 /** The failing SLOs of a check in words, e.g. "error_rate <= 0.01: v2 0.152 (v1 0.001)". */
